@@ -1,0 +1,3 @@
+"""Stretch: an open-source OKR platform."""
+
+__version__ = "0.1.0"

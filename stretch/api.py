@@ -1,0 +1,58 @@
+"""The JSON API at /api/v1/: each app's router, one set of error answers."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from stretch.auth import SessionAuth, TokenAuth
+from stretch.errors import Conflict
+from stretch.okrs.api import router as okrs_router
+from stretch.okrs.api import serialize_conflict
+from stretch.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Stretch API",
+    version="1",
+    description="Objectives, key results, check-ins and alignment. Authenticate with "
+    "`Authorization: Bearer <token>` (see `stretch token`) or a browser session.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("", org_router)
+api.add_router("", okrs_router)
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = validation_errors(exc)
+    field, messages = next(iter(errors.items()))
+    return api.create_response(
+        request,
+        {"detail": f"{field}: {messages[0]}", "field": field, "errors": errors},
+        status=400,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc: Conflict):
+    return api.create_response(
+        request,
+        {"detail": exc.message, "current": serialize_conflict(exc.current, request.auth)},
+        status=409,
+    )

@@ -1,0 +1,195 @@
+"""The `stretch` command: run, set up and look after a Stretch installation.
+
+Every subcommand honours DATABASE_URL and the other variables documented in settings.py.
+"""
+
+import argparse
+import os
+import sys
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stretch.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_migrate(args) -> None:
+    _migrate(verbosity=1)
+
+
+def cmd_serve(args) -> None:
+    _migrate(verbosity=0)
+    if args.demo:
+        _load_demo(args.host, args.port)
+    from django.db import connections
+
+    connections.close_all()  # gunicorn forks workers: each must open its own connection
+    from gunicorn.app.base import BaseApplication
+
+    from stretch.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", "-" if args.access_log else None)
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return application
+
+    print(f"Stretch is serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    Server().run()
+
+
+def _load_demo(host: str, port: int) -> None:
+    from stretch import demo
+
+    created = demo.load()
+    if created:
+        print(f"Loaded the demo company ({created} records).")
+    else:
+        print("The demo company is already loaded; nothing changed.")
+    print(
+        f"Log in at http://{host}:{port}/ as {demo.LOGIN} with password "
+        f"{demo.PASSWORD} (or as any demo person, e.g. {', '.join(demo.OTHER_LOGINS)}; "
+        f"{demo.ADMIN} is an administrator).",
+        flush=True,
+    )
+
+
+def cmd_demo(args) -> None:
+    _migrate(verbosity=0)
+    _load_demo(args.host, args.port)
+
+
+def cmd_token(args) -> None:
+    _migrate(verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from stretch.org.services import issue_token
+
+    user = get_user_model().objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        raise SystemExit(f"stretch token: error: no active user named {args.username!r}")
+    print(issue_token(user, name=args.name))
+
+
+def cmd_createuser(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.org.services import create_person
+
+    create_person(
+        args.username,
+        email=args.email or "",
+        password=args.password,
+        admin=args.admin,
+        display_name=args.name or "",
+    )
+    role = "administrator" if args.admin else "user"
+    print(f"Created {role} {args.username}.")
+
+
+def cmd_manage(args) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["stretch manage", *args.arguments])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stretch", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        # `stretch NAME --help` opens with what the command does, as `stretch --help` lists it.
+        return commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+
+    p = command("migrate", "create or upgrade the database tables")
+    p.set_defaults(func=cmd_migrate)
+
+    p = command("serve", "apply migrations, then serve the app with gunicorn")
+    p.add_argument(
+        "--host",
+        default=os.environ.get("STRETCH_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1, or STRETCH_HOST)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("STRETCH_PORT", "8000")),
+        help="port to listen on (default 8000, or STRETCH_PORT)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("STRETCH_WORKERS", "2")),
+        help="worker processes (default 2, or STRETCH_WORKERS)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("STRETCH_THREADS", "4")),
+        help="threads per worker (default 4, or STRETCH_THREADS)",
+    )
+    p.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    p.add_argument(
+        "--demo", action="store_true", help="load the demo company first (safe to run again)"
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = command("demo", "load the demo company (safe to run again)")
+    p.add_argument("--host", default="127.0.0.1", help="host to print in the login URL")
+    p.add_argument("--port", type=int, default=8000, help="port to print in the login URL")
+    p.set_defaults(func=cmd_demo)
+
+    p = command("token", "print a new personal API token for a user")
+    p.add_argument("username", help="whose token it is")
+    p.add_argument("--name", default="", help="a label to recognise the token by")
+    p.set_defaults(func=cmd_token)
+
+    p = command("createuser", "create a person who can log in")
+    p.add_argument("username", help="the name they log in with")
+    p.add_argument("--email", help="their email address")
+    p.add_argument("--password", help="without it, the person cannot log in yet")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--admin", action="store_true", help="make them an administrator")
+    p.set_defaults(func=cmd_createuser)
+
+    p = command("manage", "run a Django management command")
+    p.add_argument("arguments", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        _setup_django()
+        args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # one clear line instead of a traceback
+        from django.core.exceptions import ValidationError
+
+        if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
+            message = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+        elif isinstance(error, ValidationError):
+            message = " ".join(error.messages)
+        else:
+            message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"stretch {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

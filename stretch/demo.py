@@ -1,0 +1,404 @@
+"""The demo company: a small robotics firm with a year of OKRs, for trying Stretch out.
+
+Loading is idempotent: every record is found by its natural key first, so a second run
+changes nothing. Dates follow the day of the first load (the current year and quarter).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from stretch.okrs import services as okrs
+from stretch.okrs.models import Cycle, KeyResult, MilestoneStep, Objective
+from stretch.org.models import Company, Membership, Profile, StrategyPillar, Team
+
+PASSWORD = "stretch-demo"
+LOGIN = "alice"
+ADMIN = "mei"
+OTHER_LOGINS = ["mei", "bob", "erik"]
+
+TEAMS = [  # name, parent
+    ("Northwind Robotics", None),
+    ("Engineering", "Northwind Robotics"),
+    ("Platform", "Engineering"),
+    ("Mobile", "Engineering"),
+    ("Sales & Marketing", "Northwind Robotics"),
+    ("Growth", "Sales & Marketing"),
+    ("People", "Northwind Robotics"),
+]
+
+PEOPLE = [  # username, name, title, manager, team, role
+    ("mei", "Mei Chen", "Chief Executive Officer", None, "Northwind Robotics", "lead"),
+    ("alice", "Alice Martin", "VP Engineering", "mei", "Engineering", "lead"),
+    ("bob", "Bob Okafor", "Platform Lead", "alice", "Platform", "lead"),
+    ("chen", "Chen Wei", "Backend Engineer", "bob", "Platform", "member"),
+    ("dana", "Dana Ruiz", "Mobile Lead", "alice", "Mobile", "lead"),
+    ("erik", "Erik Larsen", "iOS Engineer", "dana", "Mobile", "member"),
+    ("fatima", "Fatima Haddad", "VP Sales & Marketing", "mei", "Sales & Marketing", "lead"),
+    ("hana", "Hana Sato", "Growth Lead", "fatima", "Growth", "lead"),
+    ("ivan", "Ivan Petrov", "Account Executive", "fatima", "Sales & Marketing", "member"),
+    ("julia", "Julia Novak", "People Partner", "mei", "People", "lead"),
+]
+
+PILLARS = ["Delight customers", "Scale the platform", "Grow revenue", "A great place to work"]
+
+MISSION = "Make every warehouse run itself, safely."
+VISION = "By 2030, one in ten warehouses in Asia and Europe runs on Northwind robots."
+VALUES = "Customers first\nOwn the outcome\nSay it plainly\nLearn fast"
+
+# Objectives: key, cycle ("year" or "quarter"), owner ("team:Name" or "person:username"),
+# title, parent key, pillar, kind, visibility, key results.
+# A key result: (title, kind/direction, start, target, unit, weight, path) where path is the
+# share of the way reached by today (metric) or the steps done (milestone).
+OBJECTIVES = [
+    (
+        "trusted",
+        "year",
+        "team:Northwind Robotics",
+        "Become the warehouse robot customers trust most",
+        None,
+        "Delight customers",
+        "committed",
+        "public",
+        [
+            ("Net Promoter Score", "increase", 32, 50, "", 1, 0.7),
+            ("Critical incidents per month", "decrease", 12, 2, "", 1, 0.6),
+        ],
+    ),
+    (
+        "markets",
+        "year",
+        "team:Northwind Robotics",
+        "Grow into new markets",
+        None,
+        "Grow revenue",
+        "aspirational",
+        "public",
+        [
+            ("Annual recurring revenue", "increase", 8, 14, "M EUR", 2, 0.55),
+            (
+                "Open the Singapore office",
+                "milestone",
+                ["Lease signed", "First hire", "First customer"],
+                None,
+                "",
+                1,
+                2,
+            ),
+        ],
+    ),
+    (
+        "reliable",
+        "quarter",
+        "team:Engineering",
+        "Make the platform boringly reliable",
+        "trusted",
+        "Scale the platform",
+        "committed",
+        "public",
+        [
+            ("Monthly uptime", "range", 99.9, 100, "%", 1, 99.95),
+            ("p95 API latency", "decrease", 450, 200, "ms", 1, 0.5),
+            (
+                "Multi-region failover live",
+                "milestone",
+                ["Design review", "Staging drill", "Production drill"],
+                None,
+                "",
+                1,
+                1,
+            ),
+        ],
+    ),
+    (
+        "incidents",
+        "quarter",
+        "team:Platform",
+        "Cut the on-call load in half",
+        "reliable",
+        None,
+        "committed",
+        "public",
+        [
+            ("Pages per week", "decrease", 20, 10, "pages", 1, 0.8),
+            ("Runbooks for the top alerts", "increase", 0, 10, "runbooks", 1, 0.9),
+        ],
+    ),
+    (
+        "scheduler",
+        "quarter",
+        "person:chen",
+        "Ship the new job scheduler",
+        "incidents",
+        None,
+        "committed",
+        "public",
+        [
+            ("Scheduler handles all nightly jobs", "milestone", None, None, "", 1, False),
+            ("Jobs retried by hand per week", "decrease", 30, 0, "jobs", 1, 0.4),
+        ],
+    ),
+    (
+        "mobile",
+        "quarter",
+        "team:Mobile",
+        "Customers love the mobile app",
+        "trusted",
+        None,
+        "aspirational",
+        "public",
+        [
+            ("App store rating", "increase", 3.9, 4.5, "stars", 1, 0.35),
+            ("Crash-free sessions", "increase", 97, 99.5, "%", 1, 0.6),
+        ],
+    ),
+    (
+        "senior",
+        "quarter",
+        "person:erik",
+        "Grow into a senior engineer",
+        "mobile",
+        None,
+        "aspirational",
+        "private",
+        [
+            ("Design docs written and reviewed", "increase", 0, 3, "docs", 1, 0.34),
+            ("Mentor a new hire through onboarding", "milestone", None, None, "", 1, True),
+        ],
+    ),
+    (
+        "pipeline",
+        "quarter",
+        "team:Sales & Marketing",
+        "Build the pipeline for next year",
+        "markets",
+        None,
+        "committed",
+        "public",
+        [
+            ("Qualified leads", "increase", 120, 300, "leads", 1, 0.45),
+            ("Win rate", "increase", 18, 25, "%", 1, 0.2),
+        ],
+    ),
+    (
+        "partners",
+        "quarter",
+        "team:Growth",
+        "Launch the partner programme",
+        "pipeline",
+        None,
+        "aspirational",
+        "public",
+        [
+            ("Partners signed", "increase", 0, 8, "partners", 2, 0.5),
+            (
+                "Partner portal live",
+                "milestone",
+                ["Pricing agreed", "Portal beta", "Launch event"],
+                None,
+                "",
+                1,
+                1,
+            ),
+        ],
+    ),
+    (
+        "hiring",
+        "quarter",
+        "team:People",
+        "Hire the people our plan needs",
+        None,
+        "A great place to work",
+        "committed",
+        "public",
+        [
+            ("Engineers hired", "increase", 0, 6, "people", 1, 0.5),
+            ("Offer acceptance rate", "increase", 70, 85, "%", 1, 0.7),
+        ],
+    ),
+]
+
+
+def _quarter_bounds(day: date) -> tuple[date, date, int]:
+    quarter = (day.month - 1) // 3
+    start = date(day.year, quarter * 3 + 1, 1)
+    end_month = quarter * 3 + 3
+    end = (date(day.year + (end_month // 12), end_month % 12 + 1, 1)) - timedelta(days=1)
+    return start, end, quarter + 1
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.created = 0
+
+    def add(self, was_created: bool) -> None:
+        self.created += int(was_created)
+
+
+def load(today: date | None = None) -> int:
+    """Load the demo company; returns how many records were created (0 when already there)."""
+    today = today or timezone.localdate()
+    if get_user_model().objects.filter(username=ADMIN).exists() and Cycle.objects.exists():
+        # Loaded before (the load is one transaction); a later quarter adds nothing.
+        return 0
+    counter = _Counter()
+    with transaction.atomic():
+        people = _org(counter)
+        cycles = _cycles(today, counter)
+        _objectives(people, cycles, today, counter)
+    return counter.created
+
+
+def _org(counter: _Counter) -> dict:
+    company = Company.load()
+    if not company.mission:
+        company.name, company.mission = "Northwind Robotics", MISSION
+        company.vision, company.values = VISION, VALUES
+        company.save()
+        counter.add(True)
+    for position, name in enumerate(PILLARS):
+        _p, created = StrategyPillar.objects.get_or_create(
+            name=name, defaults={"position": position}
+        )
+        counter.add(created)
+    teams: dict[str, Team] = {}
+    for name, parent in TEAMS:
+        teams[name], created = Team.objects.get_or_create(
+            name=name, parent=teams.get(parent) if parent else None
+        )
+        counter.add(created)
+    User = get_user_model()
+    people: dict[str, object] = {"teams": teams}
+    for username, name, title, manager, team, role in PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@northwind.example",
+                "first_name": name.split()[0],
+                "last_name": name.split()[-1],
+                "is_staff": username == ADMIN,
+                "is_superuser": username == ADMIN,
+            },
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+        counter.add(created)
+        _profile, created = Profile.objects.get_or_create(
+            user=user,
+            defaults={"display_name": name, "title": title, "manager": people.get(manager)},
+        )
+        counter.add(created)
+        _m, created = Membership.objects.get_or_create(
+            person=user, team=teams[team], defaults={"role": role}
+        )
+        counter.add(created)
+        people[username] = user
+    return people
+
+
+def _cycles(today: date, counter: _Counter) -> dict[str, Cycle]:
+    q_start, q_end, quarter = _quarter_bounds(today)
+    prev_start, prev_end, prev_quarter = _quarter_bounds(q_start - timedelta(days=1))
+    specs = {
+        "year": (str(today.year), date(today.year, 1, 1), date(today.year, 12, 31), "active"),
+        "quarter": (f"{today.year} Q{quarter}", q_start, q_end, "active"),
+        "previous": (f"{prev_start.year} Q{prev_quarter}", prev_start, prev_end, "closed"),
+    }
+    cycles = {}
+    for key, (name, start, end, status) in specs.items():
+        cycles[key], created = Cycle.objects.get_or_create(
+            name=name, defaults={"start": start, "end": end, "status": status}
+        )
+        counter.add(created)
+    return cycles
+
+
+def _objectives(people: dict, cycles: dict[str, Cycle], today: date, counter: _Counter) -> None:
+    admin = people[ADMIN]
+    teams = people["teams"]
+    made: dict[str, Objective] = {}
+    for key, cycle_key, owner, title, parent, pillar, kind, visibility, krs in OBJECTIVES:
+        cycle = cycles[cycle_key]
+        existing = Objective.objects.filter(cycle=cycle, title=title).first()
+        if existing is not None:
+            made[key] = existing
+            continue
+        owner_type, owner_name = owner.split(":")
+        objective = okrs.create_objective(
+            admin,
+            cycle=cycle,
+            title=title,
+            owner_person=people[owner_name] if owner_type == "person" else None,
+            owner_team=teams[owner_name] if owner_type == "team" else None,
+            parent=made.get(parent) if parent else None,
+            pillar=StrategyPillar.objects.get(name=pillar) if pillar else None,
+            kind=kind,
+            visibility=visibility,
+        )
+        counter.add(True)
+        made[key] = objective
+        for spec in krs:
+            _key_result(admin, objective, spec, people, today, counter)
+
+
+def _key_result(admin, objective: Objective, spec, people, today: date, counter: _Counter) -> None:
+    title, shape, start, target, unit, weight, path = spec
+    owner = objective.owner_person or _team_lead(objective.owner_team, people)
+    if shape == "milestone":
+        steps = [{"title": s} for s in (start or [])]
+        kr = okrs.create_key_result(
+            admin, objective, title=title, kind="milestone", unit=unit, weight=weight,
+            owner=owner, steps=steps,
+        )  # fmt: skip
+    elif shape == "range":
+        kr = okrs.create_key_result(
+            admin, objective, title=title, direction="range", range_low=start,
+            range_high=target, unit=unit, weight=weight, owner=owner,
+        )  # fmt: skip
+    else:
+        kr = okrs.create_key_result(
+            admin, objective, title=title, direction=shape, start=start, target=target,
+            unit=unit, weight=weight, owner=owner,
+        )  # fmt: skip
+    counter.add(True)
+    _history(admin, kr, shape, path, today, counter)
+
+
+def _team_lead(team: Team, people: dict):
+    lead = Membership.objects.filter(team=team, role=Membership.Role.LEAD).first()
+    return lead.person if lead else None
+
+
+def _history(admin, kr: KeyResult, shape: str, path, today: date, counter: _Counter) -> None:
+    """Weekly check-ins from the cycle's start up to today, moving along `path`."""
+    cycle = kr.objective.cycle
+    last = min(today, cycle.end)
+    weeks = max(1, (last - cycle.start).days // 7)
+    tz = timezone.get_current_timezone()
+    notes = ["Steady week.", "Blocked on a dependency, unblocked Thursday.", "Good momentum.", ""]
+    for week in range(1, weeks + 1):
+        # At least one check-in, even in a cycle's first week; none later than now, or it
+        # would outrank the check-ins people make today.
+        day = min(cycle.start + timedelta(days=7 * week), last)
+        at = min(timezone.make_aware(datetime.combine(day, time(16, 30)), tz), timezone.now())
+        share = week / weeks
+        confidence = 8 - (week % 3) if shape != "decrease" else 6 + (week % 2)
+        note = notes[week % len(notes)]
+        if shape == "milestone":
+            steps = list(MilestoneStep.objects.filter(key_result=kr))
+            if steps:
+                done_ids = [s.pk for s in steps[: round(path * share)]]
+                okrs.check_in(admin, kr, steps=done_ids, confidence=confidence, note=note, at=at)
+            else:
+                done = bool(path) and week == weeks
+                okrs.check_in(admin, kr, done=done, confidence=confidence, note=note, at=at)
+        elif shape == "range":
+            value = path if week % 4 else path - 0.1
+            okrs.check_in(admin, kr, value=value, confidence=confidence, note=note, at=at)
+        else:
+            value = kr.start + (kr.target - kr.start) * path * share
+            okrs.check_in(admin, kr, value=round(value, 2), confidence=confidence, note=note, at=at)
+        counter.add(True)

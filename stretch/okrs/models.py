@@ -1,0 +1,214 @@
+"""Cycles, objectives, key results and check-ins: the OKR method's data."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stretch.org.models import StrategyPillar, Team
+
+
+class Cycle(models.Model):
+    """A period OKRs are set for, such as "2026" or "2026 Q4".
+
+    A quarter's objectives may align to objectives of the year that contains it.
+    """
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Planning")  # OKRs are drafted and agreed
+        ACTIVE = "active", _("Active")  # people check in on their key results
+        GRADING = "grading", _("Grading")  # the cycle is over; OKRs are scored
+        CLOSED = "closed", _("Closed")  # read-only history
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    name = models.CharField(max_length=100, unique=True)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNING)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+
+    class Meta:
+        ordering = ["-start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="cycle_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, other: "Cycle") -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+class Objective(models.Model):
+    """What a person or a team wants to achieve in a cycle, aligned to a parent objective."""
+
+    class Kind(models.TextChoices):
+        COMMITTED = "committed", _("Committed")  # expected to reach 1.0
+        ASPIRATIONAL = "aspirational", _("Aspirational")  # ~0.7 is success; a miss is allowed
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")  # anyone in the company may read it
+        PRIVATE = "private", _("Private")  # owner, owning team, its leads, managers and admins
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # being written and agreed
+        ACTIVE = "active", _("Active")  # committed to and checked in on
+        CLOSED = "closed", _("Closed")  # finished or stopped; no more check-ins
+
+    cycle = models.ForeignKey("Cycle", on_delete=models.PROTECT, related_name="objectives")
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+    )
+    owner_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    strategy = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    pillar = models.ForeignKey(
+        StrategyPillar, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMITTED)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    score = models.FloatField(null=True, blank=True)
+    reflection = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Computed by `rollup.annotate`, never stored: they move with every check-in and day.
+    key_result_list: list["KeyResult"]
+    progress: float
+    expected_progress: float
+    confidence: int | None
+    health: str
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_person__isnull=False) & Q(owner_team__isnull=True))
+                | (Q(owner_person__isnull=True) & Q(owner_team__isnull=False)),
+                name="objective_has_one_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KeyResult(models.Model):
+    """A measurable result of an objective: a number moving toward a target, or a milestone."""
+
+    class Kind(models.TextChoices):
+        METRIC = "metric", _("Metric")  # a number from start to target, or within a range
+        MILESTONE = "milestone", _("Milestone")  # happens or not, or weighted steps
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("Increase")  # from start up to target
+        DECREASE = "decrease", _("Decrease")  # from start down to target
+        RANGE = "range", _("Stay within range")  # between range_low and range_high
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_results",
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.METRIC)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    start = models.FloatField(default=0)
+    target = models.FloatField(default=1)
+    current = models.FloatField(null=True, blank=True)
+    range_low = models.FloatField(null=True, blank=True)
+    range_high = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    weight = models.FloatField(default=1)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Computed by `rollup.annotate_key_result`, never stored.
+    progress: float
+    attainment: float
+    expected_progress: float
+    health: str
+
+    class Meta:
+        ordering = ["objective", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="key_result_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MilestoneStep(models.Model):
+    """One weighted step of a milestone key result; progress is the weighted share done."""
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="steps")
+    title = models.CharField(max_length=300)
+    weight = models.FloatField(default=1)
+    done = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key_result", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gt=0), name="milestone_step_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CheckIn(models.Model):
+    """A weekly update on a key result: the new value, how confident the owner is, a note.
+
+    The key result's `current` and `confidence` are those of its newest check-in.
+    """
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="check_ins"
+    )
+    value = models.FloatField()
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    done_steps = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["key_result", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key_result}: {self.value}"

@@ -1,0 +1,118 @@
+"""Progress, pace and health for objectives and key results, loaded in bounded queries.
+
+The arithmetic is in `progress.py`; this module only gathers its inputs from the database
+and hangs the results on the model instances (`progress`, `expected_progress`, `health`,
+`attainment`), so pages and endpoints show the same numbers.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from django.utils import timezone
+
+from stretch.okrs import progress as math
+from stretch.okrs.models import KeyResult, Objective
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def steps_of(key_result: KeyResult) -> list[math.Step]:
+    return [math.Step(weight=s.weight, done=s.done) for s in key_result.steps.all()]
+
+
+def annotate_key_result(key_result: KeyResult, expected: float) -> KeyResult:
+    """Set progress, attainment and health on a key result whose steps are prefetched."""
+    key_result.progress = math.key_result_progress(
+        kind=key_result.kind,
+        direction=key_result.direction,
+        start=key_result.start,
+        target=key_result.target,
+        current=key_result.current,
+        range_low=key_result.range_low,
+        range_high=key_result.range_high,
+        steps=steps_of(key_result),
+    )
+    metric = key_result.kind == KeyResult.Kind.METRIC and key_result.direction != math.RANGE
+    key_result.attainment = (
+        math.attainment(key_result.start, key_result.target, key_result.current)
+        if metric
+        else key_result.progress
+    )
+    key_result.expected_progress = expected
+    key_result.health = math.health(key_result.progress, expected, key_result.confidence)
+    return key_result
+
+
+def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequence[Objective]:
+    """Hang progress, expected progress, health and key results on each objective.
+
+    Objectives need their cycle loaded (select_related). Runs two queries for the key
+    results and their steps, plus three per level of aligned children below any objective
+    that has no key results of its own. Children count whatever their visibility: a
+    roll-up is a number, not the children themselves. Children that are in `objectives`
+    themselves are used as they are, so a parent and its children may be annotated together.
+    """
+    on = on or today()
+    nodes: dict[int, Objective] = {o.pk: o for o in objectives}
+    key_results = _key_results(list(nodes))
+    children: dict[int, list[Objective]] = defaultdict(list)
+    # Walk down from the objectives without key results: their progress is their children's.
+    frontier = [pk for pk in nodes if not key_results[pk]]
+    walked: set[int] = set()
+    while frontier:
+        walked.update(frontier)
+        new: list[Objective] = []
+        for child in Objective.objects.filter(parent_id__in=frontier).select_related("cycle"):
+            if child.parent_id is None:  # not possible here; narrows the type
+                continue
+            if child.pk not in nodes:
+                nodes[child.pk] = child
+                new.append(child)
+            children[child.parent_id].append(nodes[child.pk])
+        key_results.update(_key_results([c.pk for c in new]))
+        frontier = [
+            c.pk
+            for parent in frontier
+            for c in children[parent]
+            if not key_results[c.pk] and c.pk not in walked
+        ]
+
+    done: set[int] = set()  # id() of the instances annotated already
+
+    def visit(objective: Objective, path: frozenset[int]) -> float:
+        """Annotate `objective` after its children; `path` guards against a cycle."""
+        if id(objective) in done:
+            return objective.progress
+        expected = math.expected_progress(objective.cycle.start, objective.cycle.end, on)
+        krs = [annotate_key_result(kr, expected) for kr in key_results[objective.pk]]
+        below = path | {objective.pk}
+        child_progress = (
+            [] if krs else [visit(c, below) for c in children[objective.pk] if c.pk not in below]
+        )
+        objective.key_result_list = krs
+        objective.progress = math.objective_progress(
+            ((kr.progress, kr.weight) for kr in krs), child_progress
+        )
+        objective.expected_progress = expected
+        confidences = [kr.confidence for kr in krs if kr.confidence is not None]
+        objective.confidence = min(confidences) if confidences else None
+        objective.health = math.health(objective.progress, expected, objective.confidence)
+        done.add(id(objective))
+        return objective.progress
+
+    for objective in objectives:
+        visit(objective, frozenset())
+    return objectives
+
+
+def _key_results(objective_ids: list[int]) -> dict[int, list[KeyResult]]:
+    """The key results (steps prefetched) of each objective, in their order."""
+    by_objective: dict[int, list[KeyResult]] = defaultdict(list)
+    if objective_ids:
+        query = KeyResult.objects.filter(objective_id__in=objective_ids).prefetch_related("steps")
+        for key_result in query:
+            by_objective[key_result.objective_id].append(key_result)
+    return by_objective

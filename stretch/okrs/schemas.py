@@ -1,0 +1,233 @@
+"""Request and response shapes of the OKR endpoints."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from stretch.pagination import Paged
+
+ObjectiveKind = Literal["committed", "aspirational"]
+Visibility = Literal["public", "private"]
+ObjectiveStatus = Literal["draft", "active", "closed"]
+KeyResultKind = Literal["metric", "milestone"]
+Direction = Literal["increase", "decrease", "range"]
+Health = Literal["on_track", "at_risk", "off_track"]
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    start: date
+    end: date
+    status: Literal["planning", "active", "grading", "closed"]
+    cadence: Literal["weekly", "biweekly", "monthly"]
+    expected_progress: float
+
+
+class CycleIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    start: date
+    end: date
+    status: Literal["planning", "active", "grading", "closed"] = "planning"
+    cadence: Literal["weekly", "biweekly", "monthly"] = "weekly"
+
+
+class CyclePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    start: date | None = None
+    end: date | None = None
+    status: Literal["planning", "active", "grading", "closed"] | None = None
+    cadence: Literal["weekly", "biweekly", "monthly"] | None = None
+
+
+class CyclePage(Paged):
+    items: list[CycleOut]
+
+
+class StepOut(Schema):
+    id: int
+    title: str
+    weight: float
+    done: bool
+
+
+class StepIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    weight: float = 1
+
+
+class KeyResultOut(Schema):
+    id: int
+    objective: int
+    title: str
+    owner: int | None
+    kind: KeyResultKind
+    direction: Direction
+    start: float
+    target: float
+    current: float | None
+    range_low: float | None
+    range_high: float | None
+    unit: str
+    weight: float
+    confidence: int | None
+    progress: float = Field(..., description="0-1, clamped")
+    attainment: float = Field(..., description="unclamped share of the way to target")
+    expected_progress: float
+    status: Health = Field(..., description="on_track, at_risk or off_track")
+    steps: list[StepOut]
+    position: int
+    version: int
+
+
+class KeyResultIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    kind: KeyResultKind = "metric"
+    direction: Direction = "increase"
+    start: float = 0
+    target: float | None = None
+    range_low: float | None = None
+    range_high: float | None = None
+    unit: str = Field("", max_length=30)
+    weight: float = 1
+    owner: int | None = None
+    steps: list[StepIn] = []
+
+
+class KeyResultPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    kind: KeyResultKind | None = None
+    direction: Direction | None = None
+    start: float | None = None
+    target: float | None = None
+    range_low: float | None = None
+    range_high: float | None = None
+    unit: str | None = Field(None, max_length=30)
+    weight: float | None = None
+    owner: int | None = None
+    position: int | None = Field(None, ge=0)
+    version: int | None = Field(None, description="the version you edited; 409 if stale")
+
+
+class KeyResultPage(Paged):
+    items: list[KeyResultOut]
+
+
+class OwnerOut(Schema):
+    type: Literal["person", "team"]
+    id: int
+    name: str
+
+
+class ObjectiveOut(Schema):
+    id: int
+    title: str
+    description: str
+    strategy: str
+    cycle: int
+    owner_person: int | None
+    owner_team: int | None
+    owner: OwnerOut
+    parent: int | None
+    pillar: int | None
+    kind: ObjectiveKind
+    visibility: Visibility
+    status: ObjectiveStatus
+    progress: float
+    expected_progress: float
+    health: Health
+    score: float | None
+    reflection: str
+    version: int
+    can_edit: bool
+    key_results: list[KeyResultOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ObjectiveIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    strategy: str = ""
+    cycle: int
+    owner_person: int | None = Field(None, description="a person id; default: you")
+    owner_team: int | None = Field(None, description="a team id, instead of owner_person")
+    parent: int | None = None
+    pillar: int | None = None
+    kind: ObjectiveKind = "committed"
+    visibility: Visibility = "public"
+    status: ObjectiveStatus = "active"
+
+
+class ObjectivePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    strategy: str | None = None
+    cycle: int | None = None
+    owner_person: int | None = None
+    owner_team: int | None = None
+    parent: int | None = None
+    pillar: int | None = None
+    kind: ObjectiveKind | None = None
+    visibility: Visibility | None = None
+    status: ObjectiveStatus | None = None
+    score: float | None = Field(None, ge=0, le=1)
+    reflection: str | None = None
+    version: int | None = Field(None, description="the version you edited; 409 if stale")
+
+
+class ObjectivePage(Paged):
+    items: list[ObjectiveOut]
+
+
+class CheckInIn(Schema):
+    value: float | None = Field(None, description="the new value of a metric")
+    done: bool | None = Field(None, description="a milestone: done or not")
+    steps: list[int] | None = Field(None, description="a milestone's steps that are done")
+    confidence: int | None = Field(None, ge=1, le=10)
+    note: str = Field("", max_length=10000)
+
+
+class CheckInOut(Schema):
+    id: int
+    key_result: int
+    author: int | None
+    value: float
+    confidence: int | None
+    note: str
+    done_steps: list[int]
+    created_at: datetime
+
+
+class CheckInPage(Paged):
+    items: list[CheckInOut]
+
+
+class AlignmentNode(Schema):
+    id: int
+    title: str
+    cycle: int
+    owner: OwnerOut
+    level: Literal["company", "team", "person"]
+    kind: ObjectiveKind
+    status: ObjectiveStatus
+    progress: float
+    health: Health
+    context: bool = Field(False, description="from an enclosing cycle, shown for its children")
+    children: list["AlignmentNode"]
+
+
+class PillarNode(Schema):
+    id: int | None
+    name: str
+    objectives: list[AlignmentNode]
+
+
+class AlignmentOut(Schema):
+    cycle: CycleOut
+    mission: str
+    vision: str
+    pillars: list[PillarNode]
+    progress: float
+    objective_count: int

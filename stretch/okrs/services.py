@@ -1,0 +1,387 @@
+"""Every change to cycles, objectives, key results and check-ins goes through here.
+
+Views, API endpoints, the CLI and the demo loader call these functions; they check the
+method's rules, write in one transaction and raise `ValidationError` naming the field.
+Permission to act is checked by the caller through `stretch.access`.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stretch import access
+from stretch.errors import Conflict
+from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
+
+OBJECTIVE_FIELDS = {
+    "title", "description", "strategy", "cycle", "owner_person", "owner_team", "parent",
+    "pillar", "kind", "visibility", "status", "score", "reflection",
+}  # fmt: skip
+KEY_RESULT_FIELDS = {
+    "title", "kind", "direction", "start", "target", "range_low", "range_high", "unit",
+    "weight", "owner", "position",
+}  # fmt: skip
+
+
+def _require_choice(field: str, value, choices) -> None:
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise ValidationError({field: _("Must be one of: %(allowed)s.") % {"allowed": allowed}})
+
+
+def _require_number(field: str, value) -> None:
+    if value is not None and (isinstance(value, bool) or not math.isfinite(float(value))):
+        raise ValidationError({field: _("Must be a finite number.")})
+
+
+# Cycles -------------------------------------------------------------------------------------
+
+
+def validate_cycle(cycle: Cycle) -> None:
+    if not cycle.name.strip():
+        raise ValidationError({"name": _("A cycle needs a name.")})
+    if cycle.end <= cycle.start:
+        raise ValidationError({"end": _("The end must be after the start.")})
+    _require_choice("status", cycle.status, Cycle.Status)
+    _require_choice("cadence", cycle.cadence, Cycle.Cadence)
+    if Cycle.objects.filter(name=cycle.name).exclude(pk=cycle.pk).exists():
+        raise ValidationError({"name": _("A cycle with this name exists already.")})
+
+
+def create_cycle(actor, **fields) -> Cycle:
+    if not access.can_manage_company(actor):
+        raise PermissionDenied(_("Only administrators manage cycles."))
+    cycle = Cycle(**fields)
+    validate_cycle(cycle)
+    cycle.save()
+    return cycle
+
+
+def update_cycle(actor, cycle: Cycle, changes: Mapping[str, Any]) -> Cycle:
+    if not access.can_manage_company(actor):
+        raise PermissionDenied(_("Only administrators manage cycles."))
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        for name, value in changes.items():
+            setattr(cycle, name, value)
+        validate_cycle(cycle)
+        cycle.save()
+    return cycle
+
+
+# Objectives ---------------------------------------------------------------------------------
+
+
+def validate_objective(objective: Objective) -> None:
+    if not objective.title.strip():
+        raise ValidationError({"title": _("An objective needs a title.")})
+    if (objective.owner_person_id is None) == (objective.owner_team_id is None):
+        raise ValidationError(
+            {"owner_person": _("Give exactly one owner: owner_person or owner_team.")}
+        )
+    _require_choice("kind", objective.kind, Objective.Kind)
+    _require_choice("visibility", objective.visibility, Objective.Visibility)
+    _require_choice("status", objective.status, Objective.Status)
+    if objective.score is not None and not 0 <= objective.score <= 1:
+        raise ValidationError({"score": _("A score is between 0.0 and 1.0.")})
+    if objective.parent is not None:
+        validate_alignment(objective, objective.parent)
+
+
+def validate_alignment(objective: Objective, parent: Objective) -> None:
+    """A parent must cover the child's cycle and must not sit below the child."""
+    if not parent.cycle.covers(objective.cycle):
+        raise ValidationError(
+            {
+                "parent": _(
+                    "The parent's cycle %(parent)s does not cover %(cycle)s; align to an "
+                    "objective of the same cycle or of one that contains it."
+                )
+                % {"parent": parent.cycle.name, "cycle": objective.cycle.name}
+            }
+        )
+    if objective.pk is None:
+        return
+    ancestor_id: int | None = parent.pk
+    seen: set[int] = set()
+    while ancestor_id is not None and ancestor_id not in seen:
+        if ancestor_id == objective.pk:
+            raise ValidationError(
+                {"parent": _("Circular alignment: the parent is aligned below this objective.")}
+            )
+        seen.add(ancestor_id)
+        ancestor_id = (
+            Objective.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+        )
+
+
+def create_objective(actor, **fields) -> Objective:
+    unknown = set(fields) - OBJECTIVE_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    if not access.can_own(
+        actor, owner_person=fields.get("owner_person"), owner_team=fields.get("owner_team")
+    ):
+        raise PermissionDenied(_("You may create objectives for yourself or teams you lead."))
+    objective = Objective(**fields)
+    validate_objective(objective)
+    objective.save()
+    return objective
+
+
+def _check_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise Conflict(
+            _("This was changed by someone else (now version %(version)s); reload and retry.")
+            % {"version": obj.version},
+            obj,
+        )
+
+
+def update_objective(
+    actor, objective: Objective, changes: Mapping[str, Any], expected_version: int | None = None
+) -> Objective:
+    unknown = set(changes) - OBJECTIVE_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    with transaction.atomic():
+        objective = (
+            Objective.objects.select_for_update().select_related("cycle").get(pk=objective.pk)
+        )
+        if not access.can_edit_objective(actor, objective):
+            raise PermissionDenied(_("You may not change this objective."))
+        _check_version(objective, expected_version)
+        new_owner = {"owner_person", "owner_team"} & set(changes)
+        for name, value in changes.items():
+            setattr(objective, name, value)
+        if new_owner:
+            if "owner_person" in changes and "owner_team" not in changes:
+                objective.owner_team = None
+            if "owner_team" in changes and "owner_person" not in changes:
+                objective.owner_person = None
+            if not access.can_own(
+                actor, owner_person=objective.owner_person, owner_team=objective.owner_team
+            ):
+                raise PermissionDenied(_("You may give objectives to yourself or teams you lead."))
+        validate_objective(objective)
+        objective.version = F("version") + 1
+        objective.save()
+        objective.refresh_from_db()
+    return objective
+
+
+def delete_objective(actor, objective: Objective) -> None:
+    if not access.can_edit_objective(actor, objective):
+        raise PermissionDenied(_("You may not delete this objective."))
+    objective.delete()
+
+
+# Key results --------------------------------------------------------------------------------
+
+
+def validate_key_result(key_result: KeyResult) -> None:
+    if not key_result.title.strip():
+        raise ValidationError({"title": _("A key result needs a title.")})
+    _require_choice("kind", key_result.kind, KeyResult.Kind)
+    _require_choice("direction", key_result.direction, KeyResult.Direction)
+    for name in ("start", "target", "range_low", "range_high", "weight"):
+        _require_number(name, getattr(key_result, name))
+    if key_result.weight is None or key_result.weight <= 0:
+        raise ValidationError({"weight": _("The weight must be greater than 0.")})
+    if key_result.kind == KeyResult.Kind.MILESTONE:
+        return
+    if key_result.direction == KeyResult.Direction.RANGE:
+        if key_result.range_low is None:
+            raise ValidationError({"range_low": _("A range needs range_low.")})
+        if key_result.range_high is None:
+            raise ValidationError({"range_high": _("A range needs range_high.")})
+        if key_result.range_low > key_result.range_high:
+            raise ValidationError(
+                {"range_low": _("range_low must not be greater than range_high.")}
+            )
+        return
+    if key_result.target == key_result.start:
+        raise ValidationError({"target": _("The target must differ from the start.")})
+    if (
+        key_result.direction == KeyResult.Direction.INCREASE
+        and key_result.target < key_result.start
+    ):
+        raise ValidationError(
+            {"target": _("To increase, the target must be above the start (or choose decrease).")}
+        )
+    if (
+        key_result.direction == KeyResult.Direction.DECREASE
+        and key_result.target > key_result.start
+    ):
+        raise ValidationError(
+            {"target": _("To decrease, the target must be below the start (or choose increase).")}
+        )
+
+
+def _normalise_milestone(key_result: KeyResult) -> None:
+    """A milestone moves from 0 (not done) to 1 (done)."""
+    if key_result.kind == KeyResult.Kind.MILESTONE:
+        key_result.direction = KeyResult.Direction.INCREASE
+        key_result.start, key_result.target = 0.0, 1.0
+        key_result.range_low = key_result.range_high = None
+
+
+def _validate_steps(steps: Iterable[Mapping[str, Any]]) -> list[MilestoneStep]:
+    result = []
+    for position, step in enumerate(steps):
+        title = str(step.get("title", "")).strip()
+        weight = step.get("weight", 1)
+        if not title:
+            raise ValidationError({"steps": _("Each step needs a title.")})
+        _require_number("steps", weight)
+        if weight <= 0:
+            raise ValidationError({"steps": _("A step's weight must be greater than 0.")})
+        result.append(MilestoneStep(title=title, weight=weight, position=position))
+    return result
+
+
+def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> KeyResult:
+    unknown = set(fields) - KEY_RESULT_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    if not access.can_edit_objective(actor, objective):
+        raise PermissionDenied(_("You may not change this objective."))
+    key_result = KeyResult(objective=objective, **fields)
+    if key_result.owner_id is None:
+        key_result.owner_id = objective.owner_person_id or actor.pk
+    _normalise_milestone(key_result)
+    validate_key_result(key_result)
+    new_steps = _validate_steps(steps)
+    if new_steps and key_result.kind != KeyResult.Kind.MILESTONE:
+        raise ValidationError({"steps": _("Only a milestone key result has steps.")})
+    with transaction.atomic():
+        if "position" not in fields:
+            key_result.position = objective.key_results.count()
+        key_result.save()
+        for step in new_steps:
+            step.key_result = key_result
+        MilestoneStep.objects.bulk_create(new_steps)
+        Objective.objects.filter(pk=objective.pk).update(version=F("version") + 1)
+    return key_result
+
+
+def update_key_result(
+    actor, key_result: KeyResult, changes: Mapping[str, Any], expected_version: int | None = None
+) -> KeyResult:
+    unknown = set(changes) - KEY_RESULT_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    with transaction.atomic():
+        key_result = (
+            KeyResult.objects.select_for_update()
+            .select_related("objective__cycle")
+            .get(pk=key_result.pk)
+        )
+        if not access.can_edit_objective(actor, key_result.objective):
+            raise PermissionDenied(_("You may not change this key result."))
+        _check_version(key_result, expected_version)
+        for name, value in changes.items():
+            setattr(key_result, name, value)
+        _normalise_milestone(key_result)
+        validate_key_result(key_result)
+        key_result.version = F("version") + 1
+        key_result.save()
+        key_result.refresh_from_db()
+    return key_result
+
+
+def delete_key_result(actor, key_result: KeyResult) -> None:
+    if not access.can_edit_objective(actor, key_result.objective):
+        raise PermissionDenied(_("You may not delete this key result."))
+    key_result.delete()
+
+
+# Check-ins ----------------------------------------------------------------------------------
+
+
+def check_in(
+    actor,
+    key_result: KeyResult,
+    *,
+    value: float | None = None,
+    done: bool | None = None,
+    steps: Iterable[int] | None = None,
+    confidence: int | None = None,
+    note: str = "",
+    at=None,
+) -> CheckIn:
+    """Record a check-in; the key result's current value and confidence become its own.
+
+    A metric takes `value`; a milestone takes `done`, or `steps`: the ids of its steps that
+    are done now. Without a confidence, the key result keeps its last one. `at` backdates
+    the check-in (imports, demo data); the newest check-in by time sets the current value.
+    """
+    if not access.can_check_in(actor, key_result):
+        raise PermissionDenied(_("You may not check in on this key result."))
+    cycle = key_result.objective.cycle
+    if cycle.status == Cycle.Status.CLOSED:
+        raise ValidationError(
+            {"cycle": _("The cycle %(name)s is closed; check-ins are over.") % {"name": cycle.name}}
+        )
+    if key_result.objective.status == Objective.Status.CLOSED:
+        raise ValidationError({"objective": _("The objective is closed.")})
+    if confidence is not None and not (1 <= confidence <= 10):
+        raise ValidationError({"confidence": _("Confidence is a whole number from 1 to 10.")})
+    with transaction.atomic():
+        # The row lock makes concurrent check-ins queue, so the newest one sets `current`.
+        key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        done_steps: list[int] = []
+        if key_result.kind == KeyResult.Kind.MILESTONE:
+            value, done_steps = _milestone_value(key_result, value, done, steps)
+        else:
+            if value is None:
+                raise ValidationError({"value": _("A metric check-in needs a value.")})
+            _require_number("value", value)
+        entry = CheckIn.objects.create(
+            key_result=key_result,
+            author=actor,
+            value=float(value),
+            confidence=confidence if confidence is not None else key_result.confidence,
+            note=note.strip(),
+            done_steps=done_steps,
+            created_at=at or timezone.now(),
+        )
+        newest = CheckIn.objects.filter(key_result=key_result).order_by("-created_at", "-id")[0]
+        KeyResult.objects.filter(pk=key_result.pk).update(
+            current=newest.value, confidence=newest.confidence, updated_at=timezone.now()
+        )
+    return entry
+
+
+def _milestone_value(key_result: KeyResult, value, done, steps) -> tuple[float, list[int]]:
+    own_steps = list(key_result.steps.all())
+    if steps is not None:
+        if not own_steps:
+            raise ValidationError({"steps": _("This milestone has no steps; send done.")})
+        wanted = set(steps)
+        known = {s.pk for s in own_steps}
+        if unknown := wanted - known:
+            raise ValidationError(
+                {"steps": _("Not steps of this key result: %(ids)s.") % {"ids": sorted(unknown)}}
+            )
+        for step in own_steps:
+            step.done = step.pk in wanted
+        MilestoneStep.objects.bulk_update(own_steps, ["done"])
+        all_done = wanted == known
+        return (1.0 if all_done else 0.0), sorted(wanted)
+    if done is None and value is not None:
+        _require_number("value", value)
+        done = float(value) >= 1
+    if done is None:
+        raise ValidationError({"done": _("A milestone check-in needs done (true or false).")})
+    if own_steps:
+        for step in own_steps:
+            step.done = bool(done)
+        MilestoneStep.objects.bulk_update(own_steps, ["done"])
+    return (1.0 if done else 0.0), ([s.pk for s in own_steps] if done else [])

@@ -1,0 +1,59 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from stretch.org.models import display_name
+
+register = template.Library()
+
+
+@register.filter
+def percent(value) -> int:
+    """0.734 -> 73, for bars and labels."""
+    try:
+        return round(float(value) * 100)
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.filter
+def owner_name(objective) -> str:
+    if objective.owner_person_id is not None:
+        return display_name(objective.owner_person)
+    return objective.owner_team.name
+
+
+def _number(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:g}"
+
+
+@register.filter
+def kr_value(kr) -> str:
+    """Where a key result stands, in words: "42 of 100 users (from 0)", "done"."""
+    unit = f" {kr.unit}" if kr.unit else ""
+    if kr.kind == "milestone":
+        steps = list(kr.steps.all())
+        if steps:
+            done = sum(1 for s in steps if s.done)
+            return _("%(done)s of %(total)s steps done") % {"done": done, "total": len(steps)}
+        return _("done") if kr.current is not None and kr.current >= 1 else _("not done yet")
+    if kr.direction == "range":
+        return _("%(current)s, keep within %(low)s–%(high)s%(unit)s") % {
+            "current": _number(kr.current),
+            "low": _number(kr.range_low),
+            "high": _number(kr.range_high),
+            "unit": unit,
+        }
+    return _("%(current)s of %(target)s%(unit)s (from %(start)s)") % {
+        "current": _number(kr.current),
+        "target": _number(kr.target),
+        "unit": unit,
+        "start": _number(kr.start),
+    }
+
+
+@register.filter
+def marker_x(value) -> float:
+    """Left edge of the 1-unit-wide pace marker, kept inside the 0-100 bar."""
+    return min(99.0, max(0.0, percent(value) - 0.5))

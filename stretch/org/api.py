@@ -1,0 +1,178 @@
+"""People, teams and the company in the JSON API."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from ninja import Field, Query, Router, Schema
+
+from stretch import access
+from stretch.org import services
+from stretch.org.models import Company, Membership, StrategyPillar, Team, display_name
+from stretch.pagination import Paged, paginate
+
+router = Router(tags=["organisation"])
+
+
+class TeamRole(Schema):
+    team: int
+    team_name: str
+    role: str
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+    title: str
+    manager: int | None
+    teams: list[TeamRole]
+
+
+class MeOut(PersonOut):
+    is_admin: bool
+
+
+class PersonPage(Paged):
+    items: list[PersonOut]
+
+
+def person_out(user) -> dict:
+    profile = getattr(user, "profile", None)
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "display_name": display_name(user),
+        "email": user.email,
+        "title": profile.title if profile else "",
+        "manager": profile.manager_id if profile else None,
+        "teams": [
+            {"team": m.team_id, "team_name": m.team.name, "role": m.role}
+            for m in user.memberships.all()
+        ],
+    }
+
+
+def people_queryset():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("profile")
+        .prefetch_related("memberships__team")
+        .order_by("id")
+    )
+
+
+@router.get("/me", response=MeOut, summary="The signed-in person")
+def me(request):
+    user = people_queryset().get(pk=request.auth.pk)
+    return {**person_out(user), "is_admin": access.is_admin(user)}
+
+
+@router.get("/people", response=PersonPage, summary="People in the company")
+def list_people(
+    request,
+    q: str | None = None,
+    team: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    qs = people_queryset()
+    if q:
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(profile__display_name__icontains=q) | Q(email__icontains=q)
+        )
+    if team is not None:
+        qs = qs.filter(memberships__team_id=team)
+    return paginate(qs, limit, offset, person_out)
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    parent: int | None = Field(None, alias="parent_id")
+    description: str
+    member_count: int = 0
+    leads: list[int] = []
+
+
+class TeamIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    parent: int | None = None
+    description: str = ""
+
+
+class TeamPage(Paged):
+    items: list[TeamOut]
+
+
+def team_out(team: Team) -> dict:
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "parent_id": team.parent_id,
+        "description": team.description,
+        "member_count": team.member_count,
+        "leads": [m.person_id for m in team.memberships.all() if m.role == Membership.Role.LEAD],
+    }
+
+
+def teams_queryset():
+    return Team.objects.annotate(member_count=Count("memberships")).prefetch_related("memberships")
+
+
+@router.get("/teams", response=TeamPage, summary="Teams, parents before children")
+def list_teams(
+    request,
+    parent: int | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    qs = teams_queryset().order_by("id")
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    return paginate(qs, limit, offset, team_out)
+
+
+@router.get("/teams/{team_id}", response=TeamOut)
+def get_team(request, team_id: int):
+    access.get_team(team_id)  # 404 for an unknown team
+    return team_out(teams_queryset().get(pk=team_id))
+
+
+@router.post("/teams", response={201: TeamOut}, summary="Create a team (administrators)")
+def create_team(request, payload: TeamIn):
+    parent = access.get_team(payload.parent, field="parent") if payload.parent else None
+    team = services.create_team(
+        request.auth, name=payload.name, parent=parent, description=payload.description
+    )
+    return 201, team_out(teams_queryset().get(pk=team.pk))
+
+
+class PillarOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class CompanyOut(Schema):
+    name: str
+    mission: str
+    vision: str
+    values: list[str]
+    pillars: list[PillarOut]
+
+
+def company_out() -> dict:
+    company = Company.load()
+    return {
+        "name": company.name,
+        "mission": company.mission,
+        "vision": company.vision,
+        "values": [v.strip() for v in company.values.splitlines() if v.strip()],
+        "pillars": list(StrategyPillar.objects.all()),
+    }
+
+
+@router.get("/company", response=CompanyOut, summary="Mission, vision, values and pillars")
+def company(request):
+    return company_out()

@@ -1,0 +1,150 @@
+"""The organisation: the company, its strategy, its teams and its people."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Company(models.Model):
+    """The one company this installation serves: the top of every alignment tree.
+
+    Mission and vision sit above the strategy pillars, which company objectives name.
+    """
+
+    name = models.CharField(max_length=200, default="Our company")
+    mission = models.TextField(blank=True)
+    vision = models.TextField(blank=True)
+    values = models.TextField(blank=True, help_text=_("One company value per line."))
+
+    class Meta:
+        verbose_name_plural = "company"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> "Company":
+        company, _created = cls.objects.get_or_create(pk=1)
+        return company
+
+
+class StrategyPillar(models.Model):
+    """A strategy theme of the company; company objectives say which pillar they serve."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A node of the team tree: the root is the company, below it departments and teams.
+
+    Company objectives are owned by the root team.
+    """
+
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="team_name_unique_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in a team: a lead may change the team's OKRs, a member contributes."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "team"], name="membership_once_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.team} ({self.role})"
+
+
+class Profile(models.Model):
+    """What the company knows of a person beyond their login: name, title and manager.
+
+    The manager line is what lets a manager see a report's private objectives.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    locale = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    timezone = models.CharField(max_length=64, default="UTC")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+
+def display_name(user) -> str:
+    """The name to show for a person: their display name, else their full name or login."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_full_name() or user.get_username()
+
+
+class ApiToken(models.Model):
+    """A personal API token for scripts: `Authorization: Bearer <token>`.
+
+    Only a SHA-256 hash of the token is stored; the token itself is shown once.
+    """
+
+    PREFIX = "stk_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.name or self.pk} of {self.user}"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def new_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

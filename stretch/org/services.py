@@ -1,0 +1,81 @@
+"""Every change to people, teams and the company goes through here."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from stretch import access
+from stretch.org.models import ApiToken, Membership, Profile, Team
+
+
+def create_person(
+    username: str,
+    *,
+    email: str = "",
+    password: str | None = None,
+    admin: bool = False,
+    display_name: str = "",
+    title: str = "",
+    manager=None,
+):
+    """Create a login and its profile. Without a password the person cannot sign in yet."""
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("A username is needed.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            {"username": _("The username %(name)s is taken.") % {"name": username}}
+        )
+    with transaction.atomic():
+        user = User(username=username, email=email, is_staff=admin, is_superuser=admin)
+        if password:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from None
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        Profile.objects.create(
+            user=user, display_name=display_name or username, title=title, manager=manager
+        )
+    return user
+
+
+def issue_token(user, name: str = "") -> str:
+    """Make a personal API token; returns the raw token, which is not stored."""
+    raw = ApiToken.new_raw()
+    ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash(raw))
+    return raw
+
+
+def validate_team_parent(team: Team, parent: Team | None) -> None:
+    node = parent
+    while node is not None:
+        if team.pk is not None and node.pk == team.pk:
+            raise ValidationError({"parent": _("A team cannot sit below itself.")})
+        node = node.parent
+
+
+def create_team(actor, *, name: str, parent: Team | None = None, description: str = "") -> Team:
+    if not access.can_manage_company(actor):
+        raise PermissionDenied(_("Only administrators manage teams."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A team needs a name.")})
+    if Team.objects.filter(name=name, parent=parent).exists():
+        raise ValidationError({"name": _("A team of this name exists already there.")})
+    if parent is None and Team.objects.filter(parent=None).exists():
+        raise ValidationError({"parent": _("There is one root team; give the new team a parent.")})
+    return Team.objects.create(name=name, parent=parent, description=description)
+
+
+def set_membership(team: Team, person, role: str = Membership.Role.MEMBER) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        team=team, person=person, defaults={"role": role}
+    )
+    return membership
