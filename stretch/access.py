@@ -86,6 +86,13 @@ def objectives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+def visible_ids(user, ids: set[int]) -> set[int]:
+    """Those of the objective ids `ids` that `user` may see, in at most one query."""
+    if not ids or is_admin(user):
+        return set(ids)
+    return set(objectives_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def key_results_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     qs = KeyResult.objects.all() if queryset is None else queryset
     return qs.filter(objective__in=objectives_visible_to(user).values("id"))

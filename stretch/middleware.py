@@ -1,4 +1,6 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 
 class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
@@ -12,3 +14,39 @@ class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Every error under /api/ is JSON with a `detail`, even those Django answers itself.
+
+    Ninja's own errors are JSON already; this covers an unknown path (404), a method the
+    endpoint lacks (405) and an unexpected failure (500), which Django answers in HTML.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 405:
+            allowed = response.get("Allow", "")
+            detail = _("Method %(method)s is not allowed here; use %(allowed)s.") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+        elif response.status_code == 404:
+            detail = _("No such endpoint: %(path)s") % {"path": request.path_info}
+        elif response.status_code >= 500:
+            detail = _("Something went wrong on the server; it has been logged.")
+        else:
+            detail = response.reason_phrase
+        json_response = JsonResponse({"detail": detail}, status=response.status_code)
+        if "Allow" in response:
+            json_response["Allow"] = response["Allow"]
+        return json_response

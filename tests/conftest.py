@@ -51,6 +51,12 @@ class Api:
         return self.request("delete", path, **headers)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash passwords cheaply in tests: the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class Personas:
     """The personas, teams and cycles of one test."""
 

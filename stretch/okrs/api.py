@@ -5,7 +5,7 @@ to `stretch.okrs.services`.
 """
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from stretch import access
@@ -97,7 +97,7 @@ def objective_out(objective: Objective, user) -> dict:
         "owner_person": objective.owner_person_id,
         "owner_team": objective.owner_team_id,
         "owner": owner_out(objective),
-        "parent": objective.parent_id,
+        "parent": objective.shown_parent_id,
         "pillar": objective.pillar_id,
         "kind": objective.kind,
         "visibility": objective.visibility,
@@ -119,9 +119,19 @@ def objectives_queryset():
     return Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
 
 
+def prepare_objectives(objectives, user):
+    """Roll up progress and hide the parents `user` may not see (a private parent is a 404)."""
+    rollup.annotate(objectives)
+    parent_ids = {o.parent_id for o in objectives if o.parent_id is not None}
+    shown = set(access.visible_ids(user, parent_ids))
+    for objective in objectives:
+        objective.shown_parent_id = objective.parent_id if objective.parent_id in shown else None
+    return objectives
+
+
 def load_objective(objective_id: int, user) -> dict:
     objective = objectives_queryset().get(pk=objective_id)
-    rollup.annotate([objective])
+    prepare_objectives([objective], user)
     return objective_out(objective, user)
 
 
@@ -182,7 +192,7 @@ def list_cycles(
 @router.post("/cycles", response={201: CycleOut}, summary="Create a cycle (administrators)")
 def create_cycle(request, payload: CycleIn):
     cycle = services.create_cycle(request.auth, **payload.dict())
-    return 201, cycle_out(cycle)
+    return Status(201, cycle_out(cycle))
 
 
 @router.get("/cycles/{cycle_id}", response=CycleOut)
@@ -259,7 +269,7 @@ def list_objectives(
         limit,
         offset,
         render=lambda o: objective_out(o, request.auth),
-        prepare=rollup.annotate,
+        prepare=lambda objectives: prepare_objectives(objectives, request.auth),
     )
 
 
@@ -270,7 +280,7 @@ def create_objective(request, payload: ObjectiveIn):
         data["owner_person"] = request.auth.pk
     fields = _resolve_objective_refs(request.auth, data)
     objective = services.create_objective(request.auth, **fields)
-    return 201, load_objective(objective.pk, request.auth)
+    return Status(201, load_objective(objective.pk, request.auth))
 
 
 @router.get("/objectives/{objective_id}", response=ObjectiveOut)
@@ -295,7 +305,7 @@ def update_objective(request, objective_id: int, payload: ObjectivePatch):
 def delete_objective(request, objective_id: int):
     objective = access.get_objective_for_user(request.auth, objective_id, write=True)
     services.delete_objective(request.auth, objective)
-    return 204, None
+    return Status(204, None)
 
 
 # Key results --------------------------------------------------------------------------------
@@ -336,7 +346,7 @@ def create_key_result(request, objective_id: int, payload: KeyResultIn):
     if data["target"] is None:
         data.pop("target")
     kr = services.create_key_result(request.auth, objective, steps=steps, **data)
-    return 201, load_key_result(kr.pk)
+    return Status(201, load_key_result(kr.pk))
 
 
 @router.get("/key-results/{key_result_id}", response=KeyResultOut)
@@ -358,7 +368,7 @@ def update_key_result(request, key_result_id: int, payload: KeyResultPatch):
 def delete_key_result(request, key_result_id: int):
     kr = access.get_key_result_for_user(request.auth, key_result_id, write=True)
     services.delete_key_result(request.auth, kr)
-    return 204, None
+    return Status(204, None)
 
 
 # Check-ins ----------------------------------------------------------------------------------
@@ -392,4 +402,4 @@ def check_in_out(entry: CheckIn) -> dict:
 def create_check_in(request, key_result_id: int, payload: CheckInIn):
     kr = access.get_key_result_for_user(request.auth, key_result_id, check_in=True)
     entry = services.check_in(request.auth, kr, **payload.dict())
-    return 201, check_in_out(entry)
+    return Status(201, check_in_out(entry))

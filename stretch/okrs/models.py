@@ -95,6 +95,7 @@ class Objective(models.Model):
 
     # Computed by `rollup.annotate`, never stored: they move with every check-in and day.
     key_result_list: list["KeyResult"]
+    shown_parent_id: int | None  # the parent if the viewer may see it (api)
     progress: float
     expected_progress: float
     confidence: int | None

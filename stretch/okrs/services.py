@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from stretch import access
 from stretch.errors import Conflict
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
+from stretch.org.models import display_name
 
 OBJECTIVE_FIELDS = {
     "title", "description", "strategy", "cycle", "owner_person", "owner_team", "parent",
@@ -121,6 +122,25 @@ def validate_alignment(objective: Objective, parent: Objective) -> None:
         )
 
 
+def _check_children_fit(objective: Objective) -> None:
+    """Objectives aligned below must stay within the (new) cycle of their parent."""
+    for child in objective.children.select_related("cycle"):
+        if not objective.cycle.covers(child.cycle):
+            raise ValidationError(
+                {
+                    "cycle": _(
+                        "%(cycle)s does not cover the cycle %(child_cycle)s of the aligned "
+                        "objective “%(child)s”; realign it first."
+                    )
+                    % {
+                        "cycle": objective.cycle.name,
+                        "child_cycle": child.cycle.name,
+                        "child": child.title,
+                    }
+                }
+            )
+
+
 def create_objective(actor, **fields) -> Objective:
     unknown = set(fields) - OBJECTIVE_FIELDS
     if unknown:
@@ -165,11 +185,17 @@ def update_objective(
                 objective.owner_team = None
             if "owner_team" in changes and "owner_person" not in changes:
                 objective.owner_person = None
+            if objective.owner_person_id is None and objective.owner_team_id is None:
+                raise ValidationError(
+                    {"owner_person": _("Give exactly one owner: owner_person or owner_team.")}
+                )
             if not access.can_own(
                 actor, owner_person=objective.owner_person, owner_team=objective.owner_team
             ):
                 raise PermissionDenied(_("You may give objectives to yourself or teams you lead."))
         validate_objective(objective)
+        if "cycle" in changes:
+            _check_children_fit(objective)
         objective.version = F("version") + 1
         objective.save()
         objective.refresh_from_db()
@@ -224,6 +250,21 @@ def validate_key_result(key_result: KeyResult) -> None:
         )
 
 
+def _check_owner_sees(key_result: KeyResult) -> None:
+    """A key result's owner must be able to see its objective, or they could not check in."""
+    owner = key_result.owner
+    if owner is not None and not access.can_view_objective(owner, key_result.objective):
+        raise ValidationError(
+            {
+                "owner": _(
+                    "%(name)s cannot see this private objective; choose someone who can, "
+                    "or make the objective public."
+                )
+                % {"name": display_name(owner)}
+            }
+        )
+
+
 def _normalise_milestone(key_result: KeyResult) -> None:
     """A milestone moves from 0 (not done) to 1 (done)."""
     if key_result.kind == KeyResult.Kind.MILESTONE:
@@ -257,6 +298,7 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
         key_result.owner_id = objective.owner_person_id or actor.pk
     _normalise_milestone(key_result)
     validate_key_result(key_result)
+    _check_owner_sees(key_result)
     new_steps = _validate_steps(steps)
     if new_steps and key_result.kind != KeyResult.Kind.MILESTONE:
         raise ValidationError({"steps": _("Only a milestone key result has steps.")})
@@ -290,6 +332,8 @@ def update_key_result(
             setattr(key_result, name, value)
         _normalise_milestone(key_result)
         validate_key_result(key_result)
+        if "owner" in changes:
+            _check_owner_sees(key_result)
         key_result.version = F("version") + 1
         key_result.save()
         key_result.refresh_from_db()

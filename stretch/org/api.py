@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from stretch import access
 from stretch.org import services
@@ -141,11 +141,10 @@ def get_team(request, team_id: int):
 
 @router.post("/teams", response={201: TeamOut}, summary="Create a team (administrators)")
 def create_team(request, payload: TeamIn):
-    parent = access.get_team(payload.parent, field="parent") if payload.parent else None
     team = services.create_team(
-        request.auth, name=payload.name, parent=parent, description=payload.description
+        request.auth, name=payload.name, parent=payload.parent, description=payload.description
     )
-    return 201, team_out(teams_queryset().get(pk=team.pk))
+    return Status(201, team_out(teams_queryset().get(pk=team.pk)))
 
 
 class PillarOut(Schema):

@@ -61,9 +61,14 @@ def validate_team_parent(team: Team, parent: Team | None) -> None:
         node = node.parent
 
 
-def create_team(actor, *, name: str, parent: Team | None = None, description: str = "") -> Team:
+def create_team(
+    actor, *, name: str, parent: Team | int | None = None, description: str = ""
+) -> Team:
+    """A new team below `parent` (a team or its id; an unknown id is an error on `parent`)."""
     if not access.can_manage_company(actor):
         raise PermissionDenied(_("Only administrators manage teams."))
+    if isinstance(parent, int):
+        parent = access.get_team(parent, field="parent")
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A team needs a name.")})

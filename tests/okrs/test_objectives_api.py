@@ -534,3 +534,30 @@ def test_a_cycle_with_objectives_keeps_them_when_closed(company, api_as):
     api_as(company.admin).patch(f"/cycles/{company.quarter.pk}", {"status": "closed"})
     assert Cycle.objects.get(pk=company.quarter.pk).status == "closed"
     assert api_as(company.dave).get(f"/objectives/{objective['id']}").status_code == 200
+
+
+def test_moving_a_parent_to_a_cycle_that_no_longer_covers_its_children_is_refused(company, api_as):
+    admin = api_as(company.admin)
+    parent = create(admin, company.year, owner_team=company.root.pk)
+    child = create(api_as(company.alice), company.quarter, parent=parent["id"])
+    later = okrs.create_cycle(
+        company.admin,
+        name="Later",
+        start=company.quarter.end + timedelta(days=1),
+        end=company.quarter.end + timedelta(days=90),
+    )
+    response = admin.patch(f"/objectives/{parent['id']}", {"cycle": later.pk})
+    assert_names(response, "cycle")
+    assert child["title"] in response.json_body["detail"]
+    assert Objective.objects.get(pk=parent["id"]).cycle == company.year
+    # Once the child is realigned, the parent may move.
+    api_as(company.alice).patch(f"/objectives/{child['id']}", {"parent": None})
+    assert admin.patch(f"/objectives/{parent['id']}", {"cycle": later.pk}).status_code == 200
+
+
+def test_removing_the_only_owner_is_refused_naming_owner_person(company, api_as):
+    alice = api_as(company.alice)
+    body = create(alice, company.quarter)
+    response = alice.patch(f"/objectives/{body['id']}", {"owner_person": None})
+    assert_names(response, "owner_person")
+    assert Objective.objects.get(pk=body["id"]).owner_person == company.alice

@@ -331,3 +331,41 @@ def test_a_member_may_align_to_the_private_objective_of_their_team(company, api_
         "/objectives", {"title": "Mine", "cycle": company.quarter.pk, "parent": objective.pk}
     )
     assert response.status_code == 201
+
+
+def test_an_objective_aligned_below_a_private_one_hides_the_parent_from_an_outsider(
+    company, api_as, secret
+):
+    objective, _kr = secret
+    child = okrs.create_objective(
+        company.alice,
+        cycle=company.quarter,
+        title="Open child",
+        owner_person=company.alice,
+        parent=objective,
+    )
+    outsider = api_as(company.dave).get(f"/objectives/{child.pk}").json_body
+    assert outsider["parent"] is None
+    listed = api_as(company.dave).get(f"/objectives?cycle={company.quarter.pk}").json_body
+    assert [o["parent"] for o in listed["items"] if o["id"] == child.pk] == [None]
+    assert api_as(company.bob).get(f"/objectives/{child.pk}").json_body["parent"] == objective.pk
+
+
+def test_a_key_result_of_a_private_objective_cannot_go_to_someone_who_cannot_see_it(
+    company, api_as, secret
+):
+    objective, kr = secret
+    api = api_as(company.alice)
+    response = api.post(
+        f"/objectives/{objective.pk}/key-results",
+        {"title": "Dave's part", "target": 5, "owner": company.dave.pk},
+    )
+    assert response.status_code == 400, response.json_body
+    assert response.json_body["field"] == "owner"
+    assert "Dave" in response.json_body["detail"]
+    response = api.patch(f"/key-results/{kr.pk}", {"owner": company.dave.pk})
+    assert response.status_code == 400
+    assert KeyResult.objects.get(pk=kr.pk).owner == company.alice
+    # Bob, her manager, sees it, so he may own a part of it.
+    response = api.patch(f"/key-results/{kr.pk}", {"owner": company.bob.pk})
+    assert response.status_code == 200, response.json_body

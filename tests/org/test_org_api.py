@@ -386,13 +386,26 @@ def test_the_docs_page_loads_for_a_signed_in_person(company):
     assert "/api/v1/openapi.json" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ninja serves Swagger UI from its own static files only when 'ninja' is in "
-    "INSTALLED_APPS (settings.py); until then the docs page loads it from a CDN.",
-)
 def test_the_docs_page_loads_nothing_from_a_cdn(company):
     client = Client()
     client.force_login(company.alice)
     page = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in page
+
+
+def test_someone_else_gets_403_before_any_check_of_the_parent(company, api_as):
+    response = api_as(company.dave).post("/teams", {"name": "Data", "parent": 999999})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("put", "/objectives", 405, "Method PUT is not allowed"),
+        ("get", "/no-such-thing", 404, "No such endpoint"),
+    ],
+)
+def test_api_errors_django_answers_are_json_too(company, api_as, method, path, status, words):
+    response = api_as(company.alice).request(method, path)
+    assert response.status_code == status
+    assert words in response.json_body["detail"]
