@@ -6,6 +6,7 @@ from stretch.api import api
 
 urlpatterns = [
     path("", include("stretch.okrs.urls")),
+    path("", include("stretch.org.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

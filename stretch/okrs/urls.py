@@ -1,10 +1,16 @@
 from django.urls import path
 
-from stretch.okrs import views
+from stretch.okrs import editor, key_results, views
 
 urlpatterns = [
     path("", views.my_okrs, name="home"),
+    path("check-in/", views.weekly_check_in, name="weekly-check-in"),
+    path("explore/", views.explore, name="explore"),
+    path("objectives/new/", editor.new_objective, name="objective-new"),
+    path("objectives/parents/", editor.parent_options, name="objective-parents"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
+    path("objectives/<int:objective_id>/edit/", editor.edit_objective, name="objective-edit"),
+    path("key-results/<int:key_result_id>/", key_results.key_result_detail, name="key-result"),
     path("key-results/<int:key_result_id>/check-in/", views.check_in, name="check-in"),
     path("alignment/", views.alignment_tree, name="alignment"),
 ]

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -153,6 +154,14 @@ def check_in(request, key_result_id: int):
     context["oob"] = True
     # HTMX swaps only 2xx answers, so a form with errors comes back as 200 with the errors.
     return render(request, "okrs/check_in_result.html", context)
+
+
+def weekly_check_in(request):
+    raise Http404
+
+
+def explore(request):
+    raise Http404
 
 
 def alignment_tree(request):
