@@ -25,8 +25,16 @@ def cmd_migrate(args) -> None:
     _migrate(verbosity=1)
 
 
+def _collect_static() -> None:
+    """Copy static files, with content-hashed names, where the server reads them."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def cmd_serve(args) -> None:
     _migrate(verbosity=0)
+    _collect_static()
     if args.demo:
         _load_demo(args.host, args.port)
     from django.db import connections

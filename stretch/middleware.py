@@ -1,6 +1,9 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from stretch.org.models import Profile
 
 
 class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
@@ -50,3 +53,29 @@ class ApiErrorsAsJsonMiddleware:
         if "Allow" in response:
             json_response["Allow"] = response["Allow"]
         return json_response
+
+
+LANGUAGE_SESSION_KEY = "stretch_language"
+
+
+class UserLanguageMiddleware:
+    """Speak the language a signed-in person chose; without a choice, the browser's.
+
+    The choice lives on the person's profile (so it follows them to every device) and is
+    copied into the session at the first request, so later requests cost no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            language = request.session.get(LANGUAGE_SESSION_KEY)
+            if language is None:
+                profile = Profile.objects.filter(user=request.user).only("locale").first()
+                language = profile.locale if profile else ""
+                request.session[LANGUAGE_SESSION_KEY] = language
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",  # serves the API docs page from its own static files, not a CDN
+    "simple_history",
     "stretch.org",
     "stretch.okrs",
 ]
@@ -74,10 +75,28 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "stretch.middleware.LoginRequiredExceptApiMiddleware",
+    "stretch.middleware.UserLanguageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Scripts and styles come from our own static files only: no inline script can run, so
+# text a user typed can never become code (the API docs page complies too).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "stretch.urls"
 WSGI_APPLICATION = "stretch.wsgi.application"
@@ -142,10 +161,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Content-hashed names, so browsers may cache them for ever; `stretch serve` collects them.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Serve straight from the app folders too, so a `stretch serve` without collectstatic works.
-WHITENOISE_USE_FINDERS = True
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

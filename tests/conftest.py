@@ -52,9 +52,14 @@ class Api:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hash passwords cheaply in tests: the real hasher is slow on purpose."""
+def test_settings(settings):
+    """Hash passwords cheaply (the real hasher is slow on purpose) and serve static files
+    from the source folders (`stretch serve` collects them with hashed names)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 class Personas:

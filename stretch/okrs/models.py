@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from stretch.org.models import StrategyPillar, Team
 
@@ -92,6 +93,10 @@ class Objective(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every change to what the objective says, kept with who made it (shown on its page).
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+
+    _history_user: object  # who makes the change now, for the history (set by services)
 
     # Computed by `rollup.annotate`, never stored: they move with every check-in and day.
     key_result_list: list["KeyResult"]
@@ -151,8 +156,12 @@ class KeyResult(models.Model):
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Every change to the key result's definition; check-ins keep their own history.
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "current", "confidence"])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    _history_user: object  # who makes the change now, for the history (set by services)
 
     # Computed by `rollup.annotate_key_result`, never stored.
     progress: float

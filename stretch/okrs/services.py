@@ -6,7 +6,7 @@ Permission to act is checked by the caller through `stretch.access`.
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -151,6 +151,7 @@ def create_objective(actor, **fields) -> Objective:
         raise PermissionDenied(_("You may create objectives for yourself or teams you lead."))
     objective = Objective(**fields)
     validate_objective(objective)
+    objective._history_user = actor
     objective.save()
     return objective
 
@@ -197,6 +198,7 @@ def update_objective(
         if "cycle" in changes:
             _check_children_fit(objective)
         objective.version = F("version") + 1
+        objective._history_user = actor
         objective.save()
         objective.refresh_from_db()
     return objective
@@ -205,6 +207,7 @@ def update_objective(
 def delete_objective(actor, objective: Objective) -> None:
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not delete this objective."))
+    objective._history_user = actor
     objective.delete()
 
 
@@ -305,6 +308,7 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
     with transaction.atomic():
         if "position" not in fields:
             key_result.position = objective.key_results.count()
+        key_result._history_user = actor
         key_result.save()
         for step in new_steps:
             step.key_result = key_result
@@ -335,6 +339,7 @@ def update_key_result(
         if "owner" in changes:
             _check_owner_sees(key_result)
         key_result.version = F("version") + 1
+        key_result._history_user = actor
         key_result.save()
         key_result.refresh_from_db()
     return key_result
@@ -343,7 +348,70 @@ def update_key_result(
 def delete_key_result(actor, key_result: KeyResult) -> None:
     if not access.can_edit_objective(actor, key_result.objective):
         raise PermissionDenied(_("You may not delete this key result."))
+    key_result._history_user = actor
     key_result.delete()
+
+
+def reorder_key_results(actor, objective: Objective, ordered_ids: Sequence[int]) -> None:
+    """Put an objective's key results in the order of `ordered_ids`, in one write.
+
+    Key results not named keep their relative order after the named ones, so a key result
+    added meanwhile by someone else is not lost from the list.
+    """
+    if not access.can_edit_objective(actor, objective):
+        raise PermissionDenied(_("You may not change this objective."))
+    key_results = list(KeyResult.objects.filter(objective=objective).only("pk", "position"))
+    by_id = {kr.pk: kr for kr in key_results}
+    if unknown := sorted(set(ordered_ids) - set(by_id)):
+        raise ValidationError(
+            {"position": _("Not key results of this objective: %(ids)s.") % {"ids": unknown}}
+        )
+    named = list(dict.fromkeys(ordered_ids))
+    order = named + [kr.pk for kr in key_results if kr.pk not in set(named)]
+    moved = []
+    for position, pk in enumerate(order):
+        if by_id[pk].position != position:
+            by_id[pk].position = position
+            moved.append(by_id[pk])
+    KeyResult.objects.bulk_update(moved, ["position"])
+
+
+def set_milestone_steps(
+    actor,
+    key_result: KeyResult,
+    steps: Iterable[Mapping[str, Any]],
+    expected_version: int | None = None,
+) -> None:
+    """Replace a milestone's steps; a step that keeps its title keeps its id and done state.
+
+    Check-ins name done steps by id, so matching by title keeps their history meaningful.
+    """
+    if not access.can_edit_objective(actor, key_result.objective):
+        raise PermissionDenied(_("You may not change this key result."))
+    new_steps = _validate_steps(steps)
+    with transaction.atomic():
+        key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        _check_version(key_result, expected_version)
+        if new_steps and key_result.kind != KeyResult.Kind.MILESTONE:
+            raise ValidationError({"steps": _("Only a milestone key result has steps.")})
+        old: dict[str, list[MilestoneStep]] = {}
+        for step in key_result.steps.all():
+            old.setdefault(step.title, []).append(step)
+        kept, created = [], []
+        for step in new_steps:
+            if old.get(step.title):
+                same = old[step.title].pop(0)
+                same.weight, same.position = step.weight, step.position
+                kept.append(same)
+            else:
+                step.key_result = key_result
+                created.append(step)
+        gone = [step.pk for rest in old.values() for step in rest]
+        if gone:
+            MilestoneStep.objects.filter(pk__in=gone).delete()
+        MilestoneStep.objects.bulk_update(kept, ["weight", "position"])
+        MilestoneStep.objects.bulk_create(created)
+        KeyResult.objects.filter(pk=key_result.pk).update(version=F("version") + 1)
 
 
 # Check-ins ----------------------------------------------------------------------------------

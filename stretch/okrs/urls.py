@@ -1,11 +1,11 @@
 from django.urls import path
 
-from stretch.okrs import editor, key_results, views
+from stretch.okrs import editor, explore, key_results, views, weekly
 
 urlpatterns = [
     path("", views.my_okrs, name="home"),
-    path("check-in/", views.weekly_check_in, name="weekly-check-in"),
-    path("explore/", views.explore, name="explore"),
+    path("check-in/", weekly.weekly_check_in, name="weekly-check-in"),
+    path("explore/", explore.explore, name="explore"),
     path("objectives/new/", editor.new_objective, name="objective-new"),
     path("objectives/parents/", editor.parent_options, name="objective-parents"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),

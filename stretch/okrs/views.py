@@ -1,20 +1,24 @@
-"""Pages: My OKRs, an objective with its key results and check-ins, the alignment tree."""
+"""Pages: My OKRs, an objective with its key results, check-ins and history."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Max, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from stretch import access
-from stretch.okrs import alignment, rollup, services
+from stretch.okrs import history as changes
 from stretch.okrs import progress as math
+from stretch.okrs import rollup, services
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 
 HISTORY_PER_KEY_RESULT = 10
+TIMELINE_LENGTH = 12
 
 
 def pick_cycle(request) -> Cycle | None:
@@ -32,25 +36,76 @@ def objectives_queryset():
     return Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
 
 
+def due_from(user, cycle: Cycle | None) -> dict:
+    """What the person owes this week: check-ins older than a week, grades to give."""
+    if cycle is None:
+        return {"check_ins": [], "grading": []}
+    week_ago = timezone.now() - timedelta(days=7)
+    check_ins = []
+    if cycle.status == Cycle.Status.ACTIVE:
+        check_ins = list(
+            KeyResult.objects.filter(
+                Q(owner=user) | Q(owner=None, objective__owner_person=user),
+                objective__cycle=cycle,
+                objective__status=Objective.Status.ACTIVE,
+            )
+            .annotate(last_check_in=Max("check_ins__created_at"))
+            .filter(Q(last_check_in=None) | Q(last_check_in__lt=week_ago))
+            .select_related("objective")
+            .order_by("last_check_in", "pk")
+        )
+    grading = []
+    if cycle.status == Cycle.Status.GRADING:
+        grading = list(
+            Objective.objects.filter(
+                Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
+                cycle=cycle,
+                score=None,
+            ).exclude(status=Objective.Status.DRAFT)
+        )
+    return {"check_ins": check_ins, "grading": grading}
+
+
 def my_okrs(request):
     cycle = pick_cycle(request)
-    objectives: list[Objective] = []
+    mine: list[Objective] = []
+    teams: list[Objective] = []
+    contributing: list[KeyResult] = []
     if cycle is not None:
         reach = access.reach(request.user)
         objectives = list(
-            objectives_queryset().filter(
+            objectives_queryset()
+            .filter(
                 Q(owner_person=request.user) | Q(owner_team_id__in=reach.member_teams),
                 cycle=cycle,
             )
+            .order_by("owner_team_id", "pk")
         )
         rollup.annotate(objectives)
+        mine = [o for o in objectives if o.owner_person_id == request.user.pk]
+        teams = [o for o in objectives if o.owner_person_id != request.user.pk]
+        contributing = list(
+            access.key_results_visible_to(
+                request.user, KeyResult.objects.select_related("objective__cycle")
+            )
+            .filter(owner=request.user, objective__cycle=cycle)
+            .exclude(objective__owner_person=request.user)
+            .exclude(objective__owner_team_id__in=reach.member_teams)
+            .prefetch_related("steps")
+        )
+        expected = math.expected_progress(cycle.start, cycle.end, rollup.today())
+        for kr in contributing:
+            rollup.annotate_key_result(kr, expected)
     return render(
         request,
         "okrs/my_okrs.html",
         {
             "cycle": cycle,
             "cycles": Cycle.objects.all(),
-            "objectives": objectives,
+            "mine": mine,
+            "teams": teams,
+            "contributing": contributing,
+            "due": due_from(request.user, cycle),
             "expected": (
                 math.expected_progress(cycle.start, cycle.end, rollup.today()) if cycle else 0
             ),
@@ -59,12 +114,22 @@ def my_okrs(request):
 
 
 def _history(key_results: list[KeyResult]) -> dict[int, list[CheckIn]]:
+    """The newest check-ins of each key result, newest first (one query)."""
     history: dict[int, list[CheckIn]] = defaultdict(list)
     entries = CheckIn.objects.filter(key_result__in=key_results).select_related("author__profile")
-    for entry in entries:
+    for entry in entries.order_by("-created_at", "-id"):
         if len(history[entry.key_result_id]) < HISTORY_PER_KEY_RESULT:
             history[entry.key_result_id].append(entry)
     return history
+
+
+def _timeline(history: dict[int, list[CheckIn]], key_results: list[KeyResult]) -> list[CheckIn]:
+    """The objective's check-ins across its key results, newest first."""
+    titles = {kr.pk: kr for kr in key_results}
+    entries = [entry for entries in history.values() for entry in entries]
+    for entry in entries:
+        entry.kr = titles[entry.key_result_id]
+    return sorted(entries, key=lambda e: (e.created_at, e.pk), reverse=True)[:TIMELINE_LENGTH]
 
 
 def _key_result_context(request, kr: KeyResult, history: list[CheckIn], form=None) -> dict:
@@ -108,6 +173,8 @@ def _render_objective(request, objective_id: int, failed=None, status: int = 200
             "cards": cards,
             "parent": objective.parent if parent_visible else None,
             "can_edit": access.can_edit_objective(request.user, objective),
+            "timeline": _timeline(history, objective.key_result_list),
+            "changes": changes.of_objective(objective),
         },
         status=status,
     )
@@ -156,19 +223,7 @@ def check_in(request, key_result_id: int):
     return render(request, "okrs/check_in_result.html", context)
 
 
-def weekly_check_in(request):
-    raise Http404
-
-
-def explore(request):
-    raise Http404
-
-
 def alignment_tree(request):
-    cycle = pick_cycle(request)
-    tree = alignment.build(request.user, cycle) if cycle else None
-    return render(
-        request,
-        "okrs/alignment.html",
-        {"cycle": cycle, "cycles": Cycle.objects.all(), "tree": tree},
-    )
+    """The first address of the alignment tree; it lives on the company page now."""
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return redirect(reverse("company") + query, permanent=True)

@@ -107,7 +107,8 @@ class Profile(models.Model):
         on_delete=models.SET_NULL,
         related_name="reports",
     )
-    locale = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    LOCALES = [("", _("Browser's language")), *settings.LANGUAGES]
+    locale = models.CharField(max_length=10, choices=LOCALES, default="", blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
 
     def __str__(self) -> str:

@@ -1,0 +1,143 @@
+"""The change history of an objective and its key results, in words a reader follows.
+
+django-simple-history keeps a row per save; here consecutive rows are compared to say what
+changed from what to what, newest first.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from stretch.okrs.models import Cycle, KeyResult, Objective
+from stretch.org.models import StrategyPillar, Team, display_name
+
+User = get_user_model()
+
+# The fields a reader cares about, with the words the history uses for them.
+LABELS = {
+    "title": _lazy("title"), "description": _lazy("description"),
+    "strategy": _lazy("strategy"), "cycle": _lazy("cycle"), "owner_person": _lazy("owner"),
+    "owner_team": _lazy("owning team"), "parent": _lazy("aligned to"),
+    "pillar": _lazy("strategy pillar"), "kind": _lazy("kind"), "visibility": _lazy("visibility"),
+    "status": _lazy("status"), "score": _lazy("score"), "reflection": _lazy("reflection"),
+    "direction": _lazy("direction"), "start": _lazy("start"), "target": _lazy("target"),
+    "range_low": _lazy("range low"), "range_high": _lazy("range high"), "unit": _lazy("unit"),
+    "weight": _lazy("weight"), "owner": _lazy("owner"), "position": _lazy("position"),
+}  # fmt: skip
+SHOWN_FIELDS = set(LABELS)
+CHOICES = {
+    "kind": {**dict(Objective.Kind.choices), **dict(KeyResult.Kind.choices)},
+    "visibility": dict(Objective.Visibility.choices),
+    "status": dict(Objective.Status.choices),
+    "direction": dict(KeyResult.Direction.choices),
+}
+
+
+@dataclass
+class Change:
+    """One save: who, when, what happened to which object, and each field's before -> after."""
+
+    at: datetime
+    who: str
+    what: str  # "objective" or "key result"
+    title: str
+    action: str  # created, changed, deleted
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    reason: str = ""
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _changes(records, model, what: str) -> list[Change]:
+    """Turn one object's history rows (any order) into changes, oldest first."""
+    by_object: dict[int, list] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_object.setdefault(record.id, []).append(record)
+    result = []
+    actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    for rows in by_object.values():
+        previous = None
+        for record in rows:
+            change = Change(
+                at=record.history_date,
+                who=display_name(record.history_user) if record.history_user else _("someone"),
+                what=what,
+                title=record.title,
+                action=actions[record.history_type],
+                reason=record.history_change_reason or "",
+            )
+            if previous is not None and record.history_type == "~":
+                delta = record.diff_against(previous, included_fields=SHOWN_FIELDS & _names(model))
+                change.fields = [(c.field, c.old, c.new) for c in delta.changes]
+                if not change.fields:
+                    previous = record
+                    continue
+            result.append(change)
+            previous = record
+    return result
+
+
+def _names(model) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields}
+
+
+def of_objective(objective: Objective, limit: int = 30) -> list[Change]:
+    """The newest `limit` changes of the objective and its key results (three queries)."""
+    objective_rows = Objective.history.filter(id=objective.pk).select_related(
+        "history_user__profile"
+    )
+    key_result_rows = KeyResult.history.filter(objective_id=objective.pk).select_related(
+        "history_user__profile"
+    )
+    changes = _changes(objective_rows, Objective, _("objective")) + _changes(
+        key_result_rows, KeyResult, _("key result")
+    )
+    changes.sort(key=lambda c: c.at, reverse=True)
+    changes = changes[:limit]
+    _describe(changes)
+    return changes
+
+
+# Fields that hold ids, and where their names come from.
+REFERENCES = {
+    "cycle": lambda ids: Cycle.objects.filter(pk__in=ids),
+    "owner_team": lambda ids: Team.objects.filter(pk__in=ids),
+    "parent": lambda ids: Objective.objects.filter(pk__in=ids),
+    "pillar": lambda ids: StrategyPillar.objects.filter(pk__in=ids),
+    "owner_person": lambda ids: User.objects.filter(pk__in=ids).select_related("profile"),
+    "owner": lambda ids: User.objects.filter(pk__in=ids).select_related("profile"),
+}
+
+
+def _describe(changes: list[Change]) -> None:
+    """Replace field names by labels and ids by names (one query per kind of reference)."""
+    wanted: dict[str, set] = {}
+    for change in changes:
+        for name, old, new in change.fields:
+            if name in REFERENCES:
+                wanted.setdefault(name, set()).update(v for v in (old, new) if v is not None)
+    names: dict[tuple[str, object], str] = {}
+    for name, ids in wanted.items():
+        for obj in REFERENCES[name](ids):
+            names[name, obj.pk] = display_name(obj) if isinstance(obj, User) else str(obj)
+    for name, choices in CHOICES.items():
+        for value, label in choices.items():
+            names[name, value] = str(label)
+    for change in changes:
+        change.fields = [
+            (
+                str(LABELS[name]),
+                names.get((name, old), _text(old)),
+                names.get((name, new), _text(new)),
+            )
+            for name, old, new in change.fields
+        ]
