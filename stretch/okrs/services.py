@@ -360,7 +360,11 @@ def reorder_key_results(actor, objective: Objective, ordered_ids: Sequence[int])
     """
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not change this objective."))
-    key_results = list(KeyResult.objects.filter(objective=objective).only("pk", "position"))
+    key_results = list(
+        KeyResult.objects.filter(objective=objective)
+        .only("pk", "position")
+        .order_by("position", "id")
+    )
     by_id = {kr.pk: kr for kr in key_results}
     if unknown := sorted(set(ordered_ids) - set(by_id)):
         raise ValidationError(
