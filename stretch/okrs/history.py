@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from stretch import access
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team, display_name
 
@@ -90,8 +91,9 @@ def _names(model) -> set[str]:
     return {f.name for f in model._meta.concrete_fields}
 
 
-def of_objective(objective: Objective, limit: int = 30) -> list[Change]:
-    """The newest `limit` changes of the objective and its key results (three queries)."""
+def of_objective(objective: Objective, *, viewer, limit: int = 30) -> list[Change]:
+    """The newest `limit` changes of the objective and its key results, as `viewer` may read
+    them (three queries, and one more for the parents' names)."""
     objective_rows = Objective.history.filter(id=objective.pk).select_related(
         "history_user__profile"
     )
@@ -103,7 +105,7 @@ def of_objective(objective: Objective, limit: int = 30) -> list[Change]:
     )
     changes.sort(key=lambda c: c.at, reverse=True)
     changes = changes[:limit]
-    _describe(changes)
+    _describe(changes, viewer)
     return changes
 
 
@@ -118,8 +120,12 @@ REFERENCES = {
 }
 
 
-def _describe(changes: list[Change]) -> None:
-    """Replace field names by labels and ids by names (one query per kind of reference)."""
+def _describe(changes: list[Change], viewer) -> None:
+    """Replace field names by labels and ids by names (one query per kind of reference).
+
+    A parent the viewer may not see is not named (the page hides it too); a reference
+    deleted since says so rather than show a bare id.
+    """
     wanted: dict[str, set] = {}
     for change in changes:
         for name, old, new in change.fields:
@@ -127,8 +133,15 @@ def _describe(changes: list[Change]) -> None:
                 wanted.setdefault(name, set()).update(v for v in (old, new) if v is not None)
     names: dict[tuple[str, object], str] = {}
     for name, ids in wanted.items():
+        found = set()
         for obj in REFERENCES[name](ids):
             names[name, obj.pk] = display_name(obj) if isinstance(obj, User) else str(obj)
+            found.add(obj.pk)
+        if name == "parent":
+            for pk in found - access.visible_ids(viewer, found):
+                names[name, pk] = _("a private objective")
+        for pk in ids - found:
+            names[name, pk] = _("(deleted)")
     for name, choices in CHOICES.items():
         for value, label in choices.items():
             names[name, value] = str(label)

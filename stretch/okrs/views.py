@@ -43,8 +43,11 @@ def due_from(user, cycle: Cycle | None) -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     check_ins = []
     if cycle.status == Cycle.Status.ACTIVE:
+        # Through the visibility rule: an owner of a key result on an objective made
+        # private since may no longer see it, so is neither asked nor told its title.
         check_ins = list(
-            KeyResult.objects.filter(
+            access.key_results_visible_to(user)
+            .filter(
                 Q(owner=user) | Q(owner=None, objective__owner_person=user),
                 objective__cycle=cycle,
                 objective__status=Objective.Status.ACTIVE,
@@ -174,7 +177,7 @@ def _render_objective(request, objective_id: int, failed=None, status: int = 200
             "parent": objective.parent if parent_visible else None,
             "can_edit": access.can_edit_objective(request.user, objective),
             "timeline": _timeline(history, objective.key_result_list),
-            "changes": changes.of_objective(objective),
+            "changes": changes.of_objective(objective, viewer=request.user),
         },
         status=status,
     )

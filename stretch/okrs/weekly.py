@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stretch import access
 from stretch.okrs import progress as math
 from stretch.okrs import rollup, services
 from stretch.okrs.models import Cycle, KeyResult, Objective
@@ -42,8 +43,11 @@ class Row:
 def my_key_results(user, cycle: Cycle) -> list[KeyResult]:
     """The key results this person reports on: those they own, and those of their objectives
     that have no owner of their own."""
+    # Through the visibility rule: the owner of a key result on an objective made private
+    # since may no longer see it (and could not check in on it anywhere else).
     key_results = list(
-        KeyResult.objects.filter(
+        access.key_results_visible_to(user)
+        .filter(
             Q(owner=user) | Q(owner=None, objective__owner_person=user),
             objective__cycle=cycle,
             objective__status=Objective.Status.ACTIVE,
@@ -58,10 +62,16 @@ def my_key_results(user, cycle: Cycle) -> list[KeyResult]:
     return key_results
 
 
+def _exact(value: float) -> str:
+    """The number as typed, to the last digit: 1234567.0 -> "1234567" (the `g` format gives
+    "1.23457e+06", which a row changed only in its note would then save as 1234570)."""
+    return repr(value).removesuffix(".0")
+
+
 def _initial(kr: KeyResult) -> Row:
     return Row(
         kr=kr,
-        value="" if kr.current is None else f"{kr.current:g}",
+        value="" if kr.current is None else _exact(kr.current),
         done=kr.current is not None and kr.current >= 1,
         steps={s.pk for s in kr.steps.all() if s.done},
         confidence="" if kr.confidence is None else str(kr.confidence),

@@ -45,3 +45,11 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stretch.okrs import services as okrs
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +17,7 @@ def test_a_check_in_updates_progress_in_place(live_server, company, page):
     )
     kr = okrs.create_key_result(company.alice, objective, title="Jobs migrated", target=200)
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "pw-alice-123")
-    page.click("button[type=submit]")
+    log_in(page, live_server, "alice", "pw-alice-123")
     expect(page.get_by_role("heading", name=re.compile("My OKRs"))).to_be_visible()
     page.get_by_role("link", name="Ship the scheduler").click()
 
@@ -45,10 +43,7 @@ def test_a_bad_value_is_shown_next_to_the_field(live_server, company, page):
     kr = okrs.create_key_result(company.alice, objective, title="Jobs migrated", target=200)
     okrs.update_cycle(company.admin, company.quarter, {"status": "closed"})
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "pw-alice-123")
-    page.click("button[type=submit]")
+    log_in(page, live_server, "alice", "pw-alice-123")
     page.goto(f"{live_server.url}/objectives/{objective.pk}/")
     card = page.locator(f"#kr-{kr.pk}")
     card.get_by_label("New value").fill("10")
