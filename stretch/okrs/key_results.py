@@ -1,7 +1,156 @@
 """The key result page: its progress, check-in history and progress chart."""
 
-from django.http import Http404
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
+
+from stretch import access
+from stretch.okrs import charts, rollup
+from stretch.okrs import progress as math
+from stretch.okrs.forms import CheckInForm
+from stretch.okrs.models import KeyResult
+
+HISTORY_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ChartEntry:
+    """A check-in as the chart shows it: its place on the chart and what its tooltip says."""
+
+    dot: charts.Dot
+    when: datetime
+    value: float
+    text: str  # the value, as people read it
+    confidence: int | None
+    author: str
+    done_steps: int
 
 
 def key_result_detail(request, key_result_id: int):
-    raise Http404
+    return render_key_result(request, key_result_id)
+
+
+def render_key_result(
+    request, key_result_id: int, form: CheckInForm | None = None, status: int = 200
+):
+    """The page; `form` is a bound check-in form to show with its errors."""
+    found = access.get_key_result_for_user(request.user, key_result_id)
+    kr = (
+        KeyResult.objects.select_related("objective__cycle", "owner__profile")
+        .prefetch_related("steps")
+        .get(pk=found.pk)
+    )
+    cycle = kr.objective.cycle
+    rollup.annotate_key_result(kr, math.expected_progress(cycle.start, cycle.end, rollup.today()))
+    entries, chart = _chart(kr)
+    history = Paginator(kr.check_ins.select_related("author__profile"), HISTORY_PER_PAGE)
+    history.count = len(entries)  # the chart has read them all: no need to count again
+    page = history.get_page(request.GET.get("page"))
+    for check_in in page:
+        check_in.text = number(check_in.value)
+    context = {
+        "kr": kr,
+        "objective": kr.objective,
+        "cycle": cycle,
+        "chart": chart,
+        "entries": entries,
+        "in_range": sum(1 for entry in entries if entry.dot.progress >= 1),
+        "page": page,
+        "numbers": {
+            "start_with_unit": _with_unit(kr.start, kr.unit),
+            "target_with_unit": _with_unit(kr.target, kr.unit),
+            "range": _with_unit(kr.range_low, kr.unit, upper=kr.range_high),
+            "latest": _with_unit(entries[-1].value, kr.unit) if entries else "",
+        },
+        # The check-in card of the objective page: its form, progress bar and status pill.
+        "history": [],
+        "can_check_in": access.can_check_in(request.user, kr),
+        "on_key_result_page": True,  # so a check-in from its form can come back here
+        "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),
+    }
+    template = "okrs/key_result.html"
+    if (
+        request.htmx
+        and request.htmx.target == "history"
+        and not request.htmx.history_restore_request
+    ):
+        template += "#history"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _chart(kr: KeyResult) -> tuple[list[ChartEntry], charts.Chart]:
+    """Every check-in of the key result, oldest first, placed on its chart.
+
+    Reads only the columns the chart and its tooltips need: a key result gathers at most a
+    few hundred check-ins in a cycle.
+    """
+    rows = list(
+        kr.check_ins.order_by("created_at", "id").values_list(
+            "created_at",
+            "value",
+            "confidence",
+            "done_steps",
+            "author__username",
+            "author__profile__display_name",
+        )
+    )
+    cycle = kr.objective.cycle
+    steps = [(step.pk, step.weight) for step in kr.steps.all()]
+    chart = charts.build(
+        cycle_start=cycle.start,
+        cycle_end=cycle.end,
+        today=_wall_clock(timezone.now()),
+        shape=charts.Shape(
+            kind=kr.kind,
+            direction=kr.direction,
+            start=kr.start,
+            target=kr.target,
+            range_low=kr.range_low,
+            range_high=kr.range_high,
+            steps=steps,
+        ),
+        check_ins=[
+            charts.Reading(_wall_clock(at), value, done_steps or ())
+            for at, value, _c, done_steps, _u, _n in rows
+        ],
+    )
+    entries = []
+    for dot in chart.dots:
+        at, value, confidence, done_steps, username, name = rows[dot.index]
+        entries.append(
+            ChartEntry(
+                dot=dot,
+                when=at,
+                value=value,
+                text=number(value),
+                confidence=confidence,
+                author=name or username or "",
+                done_steps=len(done_steps or ()),
+            )
+        )
+    return entries, chart
+
+
+def number(value: float | None) -> str:
+    """A value as people write it: 40, 99.95, 0.125 (up to four decimals, none trailing)."""
+    if value is None:
+        return "–"
+    fixed = f"{value:.4f}".rstrip("0")
+    return formats.number_format(value, decimal_pos=len(fixed.split(".")[1]))
+
+
+def _with_unit(value: float | None, unit: str, upper: float | None = None) -> str:
+    """A value with its unit ("450 ms", "32"); with `upper`, a span between the two."""
+    text = number(value) if upper is None else f"{number(value)}–{number(upper)}"
+    return f"{text} {unit}" if unit else text
+
+
+def _wall_clock(moment: datetime) -> datetime:
+    """The local time of an aware datetime, as the chart places it along the cycle's days."""
+    return timezone.localtime(moment).replace(tzinfo=None)

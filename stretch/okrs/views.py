@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from stretch import access
 from stretch.okrs import history as changes
+from stretch.okrs import key_results, rollup, services
 from stretch.okrs import progress as math
-from stretch.okrs import rollup, services
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 
@@ -212,9 +213,16 @@ def check_in(request, key_result_id: int):
             form = None
         except ValidationError as error:
             add_service_errors(form, error)
+    back_to_key_result = request.POST.get("return_to") == "key-result"
+    if form is None and back_to_key_result:
+        # The key result page draws a chart and the full history: show them with the new one.
+        url = reverse("key-result", args=[kr.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if not request.htmx:
         if form is None:
             return redirect("objective", objective_id=kr.objective_id)
+        if back_to_key_result:
+            return key_results.render_key_result(request, kr.pk, form=form, status=400)
         return _render_objective(request, kr.objective_id, failed=(kr.pk, form), status=400)
     objective = objectives_queryset().get(pk=kr.objective_id)
     rollup.annotate([objective])
@@ -222,6 +230,7 @@ def check_in(request, key_result_id: int):
     context = _key_result_context(request, fresh, _history([fresh])[fresh.pk], form)
     context["objective"] = objective
     context["oob"] = True
+    context["on_key_result_page"] = back_to_key_result
     # HTMX swaps only 2xx answers, so a form with errors comes back as 200 with the errors.
     return render(request, "okrs/check_in_result.html", context)
 
