@@ -1,5 +1,6 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -78,4 +79,27 @@ class UserLanguageMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class FirstRunMiddleware:
+    """Until anyone has an account, every page leads to /setup/ to create the first admin.
+
+    Once a person exists, this process remembers it (accounts are not all deleted while
+    Stretch runs), so a request costs no query from then on. The API, static files and the
+    language switch are left alone.
+    """
+
+    users_exist = False
+    SETUP_PATH = "/setup/"
+    LEFT_ALONE = (SETUP_PATH, "/api/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not FirstRunMiddleware.users_exist and not request.path_info.startswith(self.LEFT_ALONE):
+            if not get_user_model().objects.exists():
+                return HttpResponseRedirect(self.SETUP_PATH)
+            FirstRunMiddleware.users_exist = True
         return self.get_response(request)

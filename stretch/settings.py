@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stretch.middleware.FirstRunMiddleware",
     "stretch.middleware.LoginRequiredExceptApiMiddleware",
     "stretch.middleware.UserLanguageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

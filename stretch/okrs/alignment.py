@@ -1,12 +1,19 @@
 """The alignment tree of a cycle: mission, pillars, company, team and personal objectives.
 
-The tree is read in a fixed number of queries whatever its size: the cycle's objectives
-(and those of the cycles it contains), the enclosing objectives they align to, their key
-results, and the roll-up of objectives that have only aligned children.
+`build` returns the whole tree at once for the JSON API, in a fixed number of queries
+whatever its size (plus one per level of enclosing objectives and of roll-up, which follow
+the depth of the tree, not its breadth). The company page reads it level by level instead
+(`alignment_tree`) and draws one branch (`alignment_map`), with the helpers below.
+
+"In the cycle" means in the cycle or in a cycle it contains (the quarters of a year).
+An objective aligned to one of an enclosing cycle (a quarter's objective below a year's)
+is shown below that objective, which frames it as "context".
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from stretch import access
@@ -17,41 +24,75 @@ from stretch.org.models import Company, StrategyPillar, Team, display_name
 LEVEL_ORDER = {"company": 0, "team": 1, "person": 2}
 
 
-def _queryset():
+def queryset() -> QuerySet[Objective]:
     return Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
 
 
-def _level(objective: Objective, root_team_ids: set[int]) -> str:
+def level(objective: Objective, root_team_ids: set[int] | None = None) -> str:
     if objective.owner_person_id is not None:
         return "person"
+    if root_team_ids is None:
+        team = objective.owner_team
+        return "company" if team is not None and team.parent_id is None else "team"
     return "company" if objective.owner_team_id in root_team_ids else "team"
 
 
-def _owner(objective: Objective) -> dict:
+def owner(objective: Objective) -> dict:
     if objective.owner_person_id is not None:
         return {
             "type": "person",
             "id": objective.owner_person_id,
             "name": display_name(objective.owner_person),
         }
-    return {"type": "team", "id": objective.owner_team_id, "name": objective.owner_team.name}
+    team = objective.owner_team
+    return {"type": "team", "id": objective.owner_team_id, "name": team.name if team else ""}
+
+
+def cycle_ids(cycle: Cycle) -> set[int]:
+    """The cycle and the cycles it contains."""
+    contained = Cycle.objects.filter(start__gte=cycle.start, end__lte=cycle.end)
+    return set(contained.values_list("id", flat=True)) | {cycle.pk}
+
+
+def rank() -> Case:
+    """Company objectives first, then team, then personal ones (as `LEVEL_ORDER`)."""
+    return Case(
+        When(owner_person__isnull=False, then=Value(2)),
+        When(owner_team__parent__isnull=True, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def sort_key(objective: Objective) -> tuple[int, int]:
+    return (LEVEL_ORDER[level(objective)], objective.pk)
+
+
+def in_cycle(user, ids: set[int]) -> QuerySet[Objective]:
+    return access.objectives_visible_to(user, queryset()).filter(cycle_id__in=ids)
+
+
+def child_counts(user, ids: set[int], parent_ids: Iterable[int]) -> dict[int, int]:
+    rows = (
+        in_cycle(user, ids)
+        .filter(parent_id__in=list(parent_ids))
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["parent_id"]: row["n"] for row in rows}
 
 
 def build(user, cycle: Cycle) -> dict:
-    cycle_ids = set(
-        Cycle.objects.filter(start__gte=cycle.start, end__lte=cycle.end).values_list(
-            "id", flat=True
-        )
-    ) | {cycle.pk}
-    objectives = list(
-        access.objectives_visible_to(user, _queryset()).filter(cycle_id__in=cycle_ids)
-    )
+    """The whole tree of `cycle` as the viewer may see it, for the JSON API."""
+    ids = cycle_ids(cycle)
+    objectives = list(access.objectives_visible_to(user, queryset()).filter(cycle_id__in=ids))
     by_id = {o.pk: o for o in objectives}
     context_ids: set[int] = set()
     # Objectives of an enclosing cycle (the year above a quarter) frame the tree.
     missing = {o.parent_id for o in objectives if o.parent_id and o.parent_id not in by_id}
     while missing:
-        found = list(access.objectives_visible_to(user, _queryset()).filter(pk__in=missing))
+        found = list(access.objectives_visible_to(user, queryset()).filter(pk__in=missing))
         for o in found:
             by_id[o.pk] = o
             context_ids.add(o.pk)
@@ -65,25 +106,30 @@ def build(user, cycle: Cycle) -> dict:
         parent = o.parent_id if o.parent_id in by_id else None
         children[parent].append(o)
 
-    def sort_key(o: Objective):
-        return (LEVEL_ORDER[_level(o, root_team_ids)], o.pk)
+    def by_level(o: Objective):
+        return (LEVEL_ORDER[level(o, root_team_ids)], o.pk)
 
     def node(o: Objective) -> dict:
+        below = [node(c) for c in sorted(children[o.pk], key=by_level)]
         return {
             "id": o.pk,
             "title": o.title,
             "cycle": o.cycle_id,
-            "owner": _owner(o),
-            "level": _level(o, root_team_ids),
+            "owner": owner(o),
+            "level": level(o, root_team_ids),
             "kind": o.kind,
             "status": o.status,
             "progress": o.progress,
+            "expected": o.expected_progress,
             "health": o.health,
             "context": o.pk in context_ids,
-            "children": [node(c) for c in sorted(children[o.pk], key=sort_key)],
+            "children": below,
+            # The keys of a `Node`, so the company page's templates draw this tree too.
+            "child_count": len(below),
+            "total": len(below),
         }
 
-    roots = sorted(children[None], key=sort_key)
+    roots = sorted(children[None], key=by_level)
     by_pillar: dict[int | None, list[dict]] = defaultdict(list)
     for o in roots:
         by_pillar[o.pillar_id].append(node(o))
@@ -109,3 +155,16 @@ def build(user, cycle: Cycle) -> dict:
         "progress": sum(top) / len(top) if top else 0.0,
         "objective_count": len(everything) - len(context_ids),
     }
+
+
+def company_objectives(user, cycle: Cycle) -> list[Objective]:
+    """The company's objectives (owned by the root team) for the cycle and the cycles that
+    enclose it, with their progress: a quarter still serves its year's objectives."""
+    enclosing = Cycle.objects.filter(start__lte=cycle.start, end__gte=cycle.end)
+    objectives = list(
+        access.objectives_visible_to(user, queryset().select_related("pillar"))
+        .filter(cycle__in=enclosing, owner_team__isnull=False, owner_team__parent__isnull=True)
+        .order_by("cycle__start", "pillar__position", "pk")
+    )
+    rollup.annotate(objectives)
+    return objectives
