@@ -105,6 +105,31 @@ def test_a_week_with_stretch(live_server, company, company_goal, page):
     page.goto(f"{live_server.url}/objectives/{objective.pk}/")
     expect(page.locator("#objective-progress .pct")).to_have_text("28%")
 
+    # The company's alignment tree: the first levels are in the page, deeper ones load when
+    # opened.
+    cache = okrs.create_objective(
+        company.bob,
+        cycle=company.quarter,
+        title="Cache the build pipeline",
+        owner_person=company.bob,
+        parent=objective,
+    )
+    okrs.create_objective(
+        company.carol,
+        cycle=company.quarter,
+        title="Warm caches before the release",
+        owner_person=company.carol,
+        parent=cache,
+    )
+    page.get_by_role("link", name="Company").click()
+    node = page.locator("li.node", has=page.get_by_role("link", name=cache.title)).last
+    expect(node).to_be_visible()
+    deepest = page.get_by_role("link", name="Warm caches before the release")
+    expect(deepest).to_have_count(0)
+    node.locator("details.below > summary").last.click()
+    expect(deepest.first).to_be_visible()
+    shoot(page, "company")
+
     # Search finds it.
     page.get_by_role("link", name="Explore").click()
     page.fill("#q", "friday release")
