@@ -305,6 +305,17 @@ def test_serve_with_demo_prints_the_login_at_the_address_it_serves(demo_site):
     assert "nothing changed" in output
 
 
+def test_serve_gives_static_files_content_hashed_names_cached_for_long(demo_site):
+    with serving(demo_site.folder) as (base, _log):
+        with get(f"{base}/login/") as response:
+            page = response.read().decode()
+        found = re.search(r'href="(/static/stretch/app\.[0-9a-f]{12}\.css)"', page)
+        assert found, "the stylesheet's name carries its content hash"
+        with get(f"{base}{found.group(1)}") as response:
+            assert response.status == 200
+            assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
 def test_loading_the_demo_in_a_later_quarter_adds_nothing(db):
     from datetime import date
 
