@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from stretch.auth import SessionAuth, TokenAuth
@@ -41,12 +42,14 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+    return api.create_response(
+        request, {"detail": str(exc) or _("You may not do this.")}, status=403
+    )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc: Http404):
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
 
 
 @api.exception_handler(Conflict)

@@ -5,6 +5,7 @@ to `stretch.okrs.services`.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
@@ -161,7 +162,7 @@ def expected_version(request, body_version: int | None) -> int | None:
     try:
         return int(header)
     except ValueError:
-        raise HttpError(400, "If-Match: expected a version number.") from None
+        raise HttpError(400, _("If-Match: expected a version number.")) from None
 
 
 def changes_of(payload, nullable: frozenset[str] = frozenset()) -> dict:
@@ -169,7 +170,7 @@ def changes_of(payload, nullable: frozenset[str] = frozenset()) -> dict:
     changes = payload.dict(exclude_unset=True)
     for name, value in changes.items():
         if value is None and name not in nullable and name != "version":
-            raise ValidationError({name: "This field may not be null."})
+            raise ValidationError({name: _("This field may not be null.")})
     return changes
 
 
@@ -234,7 +235,9 @@ def _resolve_objective_refs(user, data: dict) -> dict:
     if resolved.get("pillar") is not None:
         pillar = StrategyPillar.objects.filter(pk=resolved["pillar"]).first()
         if pillar is None:
-            raise ValidationError({"pillar": f"No pillar with id {resolved['pillar']}."})
+            raise ValidationError(
+                {"pillar": _("No pillar with id %(id)s.") % {"id": resolved["pillar"]}}
+            )
         resolved["pillar"] = pillar
     return resolved
 
@@ -342,7 +345,7 @@ def create_key_result(request, objective_id: int, payload: KeyResultIn):
     steps = data.pop("steps")
     metric = data["kind"] == KeyResult.Kind.METRIC and data["direction"] != "range"
     if metric and data["target"] is None:
-        raise ValidationError({"target": "A metric key result needs a target."})
+        raise ValidationError({"target": _("A metric key result needs a target.")})
     if data["target"] is None:
         data.pop("target")
     kr = services.create_key_result(request.auth, objective, steps=steps, **data)

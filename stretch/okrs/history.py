@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stretch import access
 from stretch.okrs.models import Cycle, KeyResult, Objective
@@ -19,14 +19,14 @@ User = get_user_model()
 
 # The fields a reader cares about, with the words the history uses for them.
 LABELS = {
-    "title": _lazy("title"), "description": _lazy("description"),
-    "strategy": _lazy("strategy"), "cycle": _lazy("cycle"), "owner_person": _lazy("owner"),
-    "owner_team": _lazy("owning team"), "parent": _lazy("aligned to"),
-    "pillar": _lazy("strategy pillar"), "kind": _lazy("kind"), "visibility": _lazy("visibility"),
-    "status": _lazy("status"), "score": _lazy("score"), "reflection": _lazy("reflection"),
-    "direction": _lazy("direction"), "start": _lazy("start"), "target": _lazy("target"),
-    "range_low": _lazy("range low"), "range_high": _lazy("range high"), "unit": _lazy("unit"),
-    "weight": _lazy("weight"), "owner": _lazy("owner"), "position": _lazy("position"),
+    "title": gettext_lazy("title"), "description": gettext_lazy("description"),
+    "strategy": gettext_lazy("strategy"), "cycle": gettext_lazy("cycle"), "owner_person": gettext_lazy("owner"),
+    "owner_team": gettext_lazy("owning team"), "parent": gettext_lazy("aligned to"),
+    "pillar": gettext_lazy("strategy pillar"), "kind": gettext_lazy("kind"), "visibility": gettext_lazy("visibility"),
+    "status": gettext_lazy("status"), "score": gettext_lazy("score"), "reflection": gettext_lazy("reflection"),
+    "direction": gettext_lazy("direction"), "start": gettext_lazy("start"), "target": gettext_lazy("target"),
+    "range_low": gettext_lazy("range low"), "range_high": gettext_lazy("range high"), "unit": gettext_lazy("unit"),
+    "weight": gettext_lazy("weight"), "owner": gettext_lazy("owner"), "position": gettext_lazy("position"),
 }  # fmt: skip
 SHOWN_FIELDS = set(LABELS)
 CHOICES = {
