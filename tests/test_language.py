@@ -10,15 +10,10 @@ import re
 from django.test import Client
 
 from stretch.org.models import Profile
+from tests.helpers import client_for
 
 CHINESE_BROWSER = {"Accept-Language": "zh-CN,zh;q=0.9"}
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def language_of(client, path: str = "/", headers=None) -> str:

@@ -37,6 +37,20 @@ def objectives_queryset():
     return Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
 
 
+def reported_by(user, cycle: Cycle):
+    """The key results a person checks in on in a cycle: those they own, and those of their
+    own objectives that have no owner of their own.
+
+    Through the visibility rule: the owner of a key result on an objective made private
+    since may no longer see it, so is neither asked for a check-in nor told its title.
+    """
+    return access.key_results_visible_to(user).filter(
+        Q(owner=user) | Q(owner=None, objective__owner_person=user),
+        objective__cycle=cycle,
+        objective__status=Objective.Status.ACTIVE,
+    )
+
+
 def due_from(user, cycle: Cycle | None) -> dict:
     """What the person owes this week: check-ins older than a week, grades to give."""
     if cycle is None:
@@ -44,15 +58,8 @@ def due_from(user, cycle: Cycle | None) -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     check_ins = []
     if cycle.status == Cycle.Status.ACTIVE:
-        # Through the visibility rule: an owner of a key result on an objective made
-        # private since may no longer see it, so is neither asked nor told its title.
         check_ins = list(
-            access.key_results_visible_to(user)
-            .filter(
-                Q(owner=user) | Q(owner=None, objective__owner_person=user),
-                objective__cycle=cycle,
-                objective__status=Objective.Status.ACTIVE,
-            )
+            reported_by(user, cycle)
             .annotate(last_check_in=Max("check_ins__created_at"))
             .filter(Q(last_check_in=None) | Q(last_check_in__lt=week_ago))
             .select_related("objective")

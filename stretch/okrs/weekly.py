@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stretch import access
 from stretch.okrs import progress as math
 from stretch.okrs import rollup, services
-from stretch.okrs.models import Cycle, KeyResult, Objective
-from stretch.okrs.views import pick_cycle
+from stretch.okrs.models import Cycle, KeyResult
+from stretch.okrs.views import pick_cycle, reported_by
 
 
 @dataclass
@@ -41,17 +39,9 @@ class Row:
 
 
 def my_key_results(user, cycle: Cycle) -> list[KeyResult]:
-    """The key results this person reports on: those they own, and those of their objectives
-    that have no owner of their own."""
-    # Through the visibility rule: the owner of a key result on an objective made private
-    # since may no longer see it (and could not check in on it anywhere else).
+    """The key results this person checks in on, with their progress."""
     key_results = list(
-        access.key_results_visible_to(user)
-        .filter(
-            Q(owner=user) | Q(owner=None, objective__owner_person=user),
-            objective__cycle=cycle,
-            objective__status=Objective.Status.ACTIVE,
-        )
+        reported_by(user, cycle)
         .select_related("objective__cycle")
         .prefetch_related("steps")
         .order_by("objective_id", "position", "pk")

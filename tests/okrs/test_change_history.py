@@ -5,15 +5,9 @@ import re
 from html import unescape
 
 import pytest
-from django.test import Client
 
 from stretch.okrs import services as okrs
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 def changes(user, objective) -> list[str]:

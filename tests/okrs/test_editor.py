@@ -11,6 +11,7 @@ from django.test import Client
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import KeyResult, Objective
+from tests.helpers import client_for
 
 
 class FormValues(HTMLParser):
@@ -62,12 +63,6 @@ class FormValues(HTMLParser):
     def handle_data(self, data):
         if self._textarea:
             self.data[self._textarea] += data
-
-
-def client_for(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def form_of(client: Client, url: str) -> dict[str, str]:

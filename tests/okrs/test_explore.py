@@ -3,18 +3,12 @@
 import re
 
 import pytest
-from django.test import Client
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Objective
+from tests.helpers import client_for
 
 CARD = '<article class="card objective">'
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def explore(user, query: str = "") -> str:

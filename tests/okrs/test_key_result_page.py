@@ -4,7 +4,6 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
@@ -12,6 +11,7 @@ from stretch.okrs import key_results
 from stretch.okrs import services as okrs
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import CheckIn, KeyResult
+from tests.helpers import client_for
 
 
 @pytest.fixture
@@ -23,12 +23,6 @@ def okr(company):
         company.alice, objective, title="Jobs migrated", start=0, target=200, unit="jobs"
     )
     return objective, kr
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def days_ago(days: int) -> datetime:

@@ -5,17 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 def page_of(user, query: str = "") -> str:

@@ -5,6 +5,7 @@ from django.test import Client
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import KeyResult
+from tests.helpers import client_for
 
 
 @pytest.fixture
@@ -16,12 +17,6 @@ def okr(company):
         company.alice, objective, title="Jobs migrated", start=0, target=200, unit="jobs"
     )
     return objective, kr
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_visitor_is_sent_to_the_login_page(company):

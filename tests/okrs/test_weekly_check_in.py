@@ -4,18 +4,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import CheckIn, Cycle, KeyResult
+from tests.helpers import client_for
 
 HTMX = {"HX-Request": "true"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 class _Fields(HTMLParser):

@@ -2,18 +2,12 @@
 and the alignment map of one branch."""
 
 import pytest
-from django.test import Client
 
 from stretch.okrs import alignment_map, alignment_tree
 from stretch.okrs import services as okrs
 from stretch.org import services as org
 from stretch.org.models import Company, Membership, StrategyPillar
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 def page(user, path: str, **headers) -> str:

@@ -1,17 +1,11 @@
 """/teams/<id>, /people and /people/<id>: who is where, and how their OKRs stand."""
 
 import pytest
-from django.test import Client
 
 from stretch.okrs import services as okrs
 from stretch.org import services as org
 from stretch.org.models import Membership
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 def get(user, path: str):
