@@ -232,8 +232,18 @@ def _decimals(step: float) -> int:
     return decimals + 1 if round(step / 10**-decimals, 6) % 1 else decimals
 
 
+VALUE_LIMIT = 1e300
+
+
+def _bounded(value: float) -> float:
+    return min(VALUE_LIMIT, max(-VALUE_LIMIT, value))
+
+
 def _value_axis(low: float, high: float, values: Iterable[float]) -> tuple[_Axis, float, int]:
     """A value axis around the band [low, high] and the values near it: axis, step, decimals."""
+    # Keep the arithmetic below finite for any finite input (a band of ±1e308 would overflow).
+    low, high = _bounded(low), _bounded(high)
+    values = [_bounded(v) for v in values if math.isfinite(v)]
     width = high - low
     if not width > 0:  # a single value to hold: show some room around it
         width = max(abs(high) * 0.1, 1.0)

@@ -22,13 +22,13 @@ from stretch.okrs.forms import (
     EditorOptions,
     KeyResultForm,
     add_service_errors,
-    as_int,
     load_options,
     objective_initial,
     row_initial,
 )
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import Team
+from stretch.params import as_int
 
 PARENT_RESULTS = 10
 OWNER_ALIASES = {"owner_person": "owner", "owner_team": "owner"}

@@ -16,16 +16,10 @@ from stretch.okrs import rollup
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.okrs.views import objectives_queryset, pick_cycle
 from stretch.org.models import Membership, Team, display_name
+from stretch.params import as_int
 
 PAGE_SIZE = 25
 HEALTH = {math.ON_TRACK, math.AT_RISK, math.OFF_TRACK}
-
-
-def _number(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def search(queryset, text: str):
@@ -40,7 +34,7 @@ def search(queryset, text: str):
 def explore(request):
     cycle = pick_cycle(request)
     params = request.GET
-    team_id, owner_id = _number(params.get("team")), _number(params.get("owner"))
+    team_id, owner_id = as_int(params.get("team")), as_int(params.get("owner"))
     status, kind = params.get("status", ""), params.get("kind", "")
     health, q = params.get("health", ""), params.get("q", "").strip()
 

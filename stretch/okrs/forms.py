@@ -218,13 +218,6 @@ def _by_name(choice: tuple[int, str]) -> str:
     return choice[1].casefold()
 
 
-def as_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def load_options(user, objective: Objective | None, key_results: list[KeyResult]) -> EditorOptions:
     reach = access.reach(user)
     owners: dict[str, object] = {f"person:{user.pk}": user}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stretch import access
+from stretch.okrs.formatting import number
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team, display_name
 
@@ -54,7 +55,7 @@ def _text(value) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, float):
-        return f"{value:g}"
+        return number(value)
     return str(value)
 
 

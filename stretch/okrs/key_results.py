@@ -5,12 +5,13 @@ from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from stretch import access
 from stretch.okrs import charts, rollup
 from stretch.okrs import progress as math
+from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
 
@@ -135,14 +136,6 @@ def _chart(kr: KeyResult) -> tuple[list[ChartEntry], charts.Chart]:
             )
         )
     return entries, chart
-
-
-def number(value: float | None) -> str:
-    """A value as people write it: 40, 99.95, 0.125 (up to four decimals, none trailing)."""
-    if value is None:
-        return "–"
-    fixed = f"{value:.4f}".rstrip("0")
-    return formats.number_format(value, decimal_pos=len(fixed.split(".")[1]))
 
 
 def _with_unit(value: float | None, unit: str, upper: float | None = None) -> str:

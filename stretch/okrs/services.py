@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.errors import Conflict
@@ -122,23 +123,45 @@ def validate_alignment(objective: Objective, parent: Objective) -> None:
         )
 
 
-def _check_children_fit(objective: Objective) -> None:
-    """Objectives aligned below must stay within the (new) cycle of their parent."""
-    for child in objective.children.select_related("cycle"):
-        if not objective.cycle.covers(child.cycle):
-            raise ValidationError(
-                {
-                    "cycle": _(
-                        "%(cycle)s does not cover the cycle %(child_cycle)s of the aligned "
-                        "objective “%(child)s”; realign it first."
-                    )
-                    % {
-                        "cycle": objective.cycle.name,
-                        "child_cycle": child.cycle.name,
-                        "child": child.title,
-                    }
+def _check_children_fit(actor, objective: Objective) -> None:
+    """Objectives aligned below must stay within the (new) cycle of their parent.
+
+    A child the actor may not see is counted, never named.
+    """
+    misfits = [
+        child
+        for child in objective.children.select_related("cycle")
+        if not objective.cycle.covers(child.cycle)
+    ]
+    for child in misfits:
+        if not access.can_view_objective(actor, child):
+            continue
+        raise ValidationError(
+            {
+                "cycle": _(
+                    "%(cycle)s does not cover the cycle %(child_cycle)s of the aligned "
+                    "objective “%(child)s”; realign it first."
+                )
+                % {
+                    "cycle": objective.cycle.name,
+                    "child_cycle": child.cycle.name,
+                    "child": child.title,
                 }
-            )
+            }
+        )
+    if misfits:
+        raise ValidationError(
+            {
+                "cycle": ngettext(
+                    "%(cycle)s does not cover the cycle of %(count)s aligned objective you "
+                    "cannot see; ask its owner to realign it.",
+                    "%(cycle)s does not cover the cycle of %(count)s aligned objectives you "
+                    "cannot see; ask their owners to realign them.",
+                    len(misfits),
+                )
+                % {"cycle": objective.cycle.name, "count": len(misfits)}
+            }
+        )
 
 
 def create_objective(actor, **fields) -> Objective:
@@ -196,7 +219,7 @@ def update_objective(
                 raise PermissionDenied(_("You may give objectives to yourself or teams you lead."))
         validate_objective(objective)
         if "cycle" in changes:
-            _check_children_fit(objective)
+            _check_children_fit(actor, objective)
         objective.version = F("version") + 1
         objective._history_user = actor
         objective.save()

@@ -17,6 +17,7 @@ from stretch.okrs import key_results, rollup, services
 from stretch.okrs import progress as math
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from stretch.params import as_int
 
 HISTORY_PER_KEY_RESULT = 10
 TIMELINE_LENGTH = 12
@@ -25,11 +26,8 @@ TIMELINE_LENGTH = 12
 def pick_cycle(request) -> Cycle | None:
     """The cycle asked for in ?cycle=, else the active one that started last, else the newest."""
     cycles = Cycle.objects.all()
-    if wanted := request.GET.get("cycle"):
-        try:
-            return cycles.filter(pk=int(wanted)).first() or cycles.first()
-        except ValueError:
-            pass
+    if (wanted := as_int(request.GET.get("cycle"))) is not None:
+        return cycles.filter(pk=wanted).first() or cycles.first()
     return cycles.filter(status=Cycle.Status.ACTIVE).order_by("-start").first() or cycles.first()
 
 

@@ -32,6 +32,7 @@ class Row:
     note: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     saved: bool = False
+    shown: str = ""  # where the key result stood when the page was drawn (a hidden field)
 
     @property
     def prefix(self) -> str:
@@ -59,13 +60,31 @@ def _exact(value: float) -> str:
 
 
 def _initial(kr: KeyResult) -> Row:
-    return Row(
+    row = Row(
         kr=kr,
         value="" if kr.current is None else _exact(kr.current),
         done=kr.current is not None and kr.current >= 1,
         steps={s.pk for s in kr.steps.all() if s.done},
         confidence="" if kr.confidence is None else str(kr.confidence),
     )
+    row.shown = _encode(row)
+    return row
+
+
+def _encode(row: Row) -> str:
+    steps = ",".join(str(pk) for pk in sorted(row.steps))
+    return f"{row.value}|{int(row.done)}|{steps}|{row.confidence}"
+
+
+def _as_shown(kr: KeyResult, shown: str) -> Row | None:
+    """The row as the page showed it, so a row left alone is skipped even when someone
+    else checked in meanwhile (saving it would bring back the older value)."""
+    parts = shown.split("|")
+    if len(parts) != 4:
+        return None
+    value, done, steps, confidence = parts
+    ids = {int(s) for s in steps.split(",") if s.isdigit()}
+    return Row(kr=kr, value=value, done=done == "1", steps=ids, confidence=confidence)
 
 
 def _from_post(kr: KeyResult, data) -> Row:
@@ -77,6 +96,7 @@ def _from_post(kr: KeyResult, data) -> Row:
         steps={int(s) for s in data.getlist(f"{p}-steps") if s.isdigit()},
         confidence=data.get(f"{p}-confidence", "").strip(),
         note=data.get(f"{p}-note", "").strip(),
+        shown=data.get(f"{p}-shown", ""),
     )
 
 
@@ -130,7 +150,9 @@ def weekly_check_in(request):
     if request.method == "POST" and cycle is not None:
         before = {row.kr.pk: row for row in rows}
         rows = [_from_post(kr, request.POST) for kr in key_results]
-        touched = [row for row in rows if _changed(row, before[row.kr.pk])]
+        touched = [
+            row for row in rows if _changed(row, _as_shown(row.kr, row.shown) or before[row.kr.pk])
+        ]
         with transaction.atomic():
             for row in touched:
                 _record(request.user, row)

@@ -27,6 +27,7 @@ from stretch.okrs.views import objectives_queryset, pick_cycle
 from stretch.org import services
 from stretch.org.forms import SetupForm
 from stretch.org.models import Company, Membership, Profile, StrategyPillar, Team
+from stretch.params import as_int
 
 PEOPLE_PER_PAGE = 50
 
@@ -56,10 +57,7 @@ def _cycle_context(request) -> tuple[Cycle | None, dict]:
 
 
 def _offset(request) -> int:
-    try:
-        return max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        return 0
+    return as_int(request.GET.get("offset"), 0) or 0
 
 
 def _visible(request):

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -257,3 +258,11 @@ def test_every_check_in_gets_one_dot_and_the_line_one_point_each(c):
     per_check_in = {len(c.line) - start_points - len(c.dots), len(c.line) - start_points}
     assert len(c.dots) in per_check_in  # a milestone adds a corner before each rise
     assert sorted(dot.index for dot in c.dots) == list(range(len(c.dots)))
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1e308, 1e308), (1e308, 1e308), (-1e308, -1e308)])
+def test_a_range_with_extreme_bounds_still_draws(low, high):
+    shape = charts.Shape(kind=p.METRIC, direction=p.RANGE, range_low=low, range_high=high)
+    c = chart(shape, [(date(2026, 10, 8), 0.0), (date(2026, 10, 15), 1e308)])
+    assert c.band is not None and len(c.y_ticks) >= 2
+    assert all(inside(c, dot.x, dot.y) for dot in c.dots)

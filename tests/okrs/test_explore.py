@@ -275,3 +275,12 @@ def test_the_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(QUERIES):
         response = client.get(f"/explore/{query.format(team=company.platform.pk)}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["team=99999999999999999999999", "owner=-5", "owner=abc", "cycle=1e9", "page=-1", "page=x"],
+)
+def test_odd_filters_are_ignored_rather_than_failing(company, query):
+    response = client_for(company.alice).get(f"/explore/?{query}")
+    assert response.status_code == 200

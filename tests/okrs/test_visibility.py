@@ -7,6 +7,7 @@ administrator; a key result's owner may also check in on it.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -369,3 +370,24 @@ def test_a_key_result_of_a_private_objective_cannot_go_to_someone_who_cannot_see
     # Bob, her manager, sees it, so he may own a part of it.
     response = api.patch(f"/key-results/{kr.pk}", {"owner": company.bob.pk})
     assert response.status_code == 200, response.json_body
+
+
+def test_moving_a_cycle_never_names_an_aligned_objective_the_mover_cannot_see(
+    company, api_as, secret
+):
+    objective, _kr = secret
+    dave_goal = okrs.create_objective(
+        company.dave, cycle=company.year, title="Dave's year", owner_person=company.dave
+    )
+    okrs.update_objective(company.alice, objective, {"parent": dave_goal})
+    later = okrs.create_cycle(
+        company.admin,
+        name="Later",
+        start=company.year.end + timedelta(days=1),
+        end=company.year.end + timedelta(days=90),
+    )
+    response = api_as(company.dave).patch(f"/objectives/{dave_goal.pk}", {"cycle": later.pk})
+    assert response.status_code == 400
+    assert response.json_body["field"] == "cycle"
+    assert "Secret plan" not in json.dumps(response.json_body)
+    assert "1 aligned objective you cannot see" in response.json_body["detail"]

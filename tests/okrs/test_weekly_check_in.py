@@ -410,3 +410,15 @@ def test_saving_with_nothing_changed_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(QUERIES + 2):  # the rows again, after saving
         response = client.post("/check-in/", form, headers=HTMX)
     assert "Nothing changed" in response.content.decode()
+
+
+def test_a_row_left_alone_never_brings_back_an_older_value(company, krs):
+    jobs, _latency = krs
+    client = client_for(company.alice)
+    form = form_of(page_of(client))  # the page as alice loaded it
+    okrs.check_in(company.alice, jobs, value=150, confidence=9, note="from the API meanwhile")
+    response = client.post("/check-in/", form)
+    assert response.status_code == 302
+    jobs.refresh_from_db()
+    assert jobs.current == 150
+    assert CheckIn.objects.filter(key_result=jobs).count() == 2

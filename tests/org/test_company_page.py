@@ -289,3 +289,13 @@ def test_the_company_pages_run_the_same_few_queries_at_any_size(
     # The map's roll-up may read one more level below boxes it had no room to draw.
     slack = 2 if "/map/" in url else 0
     assert counts[0] - slack <= counts[1] <= counts[0] + slack
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999999", "-3", "x"])
+def test_an_odd_offset_in_the_tree_starts_from_the_top(company, offset):
+    goal = okrs.create_objective(
+        company.ceo, cycle=company.quarter, title="Top", owner_team=company.root
+    )
+    client = client_for(company.alice)
+    for url in [f"/company/tree/?offset={offset}", f"/company/tree/{goal.pk}/?offset={offset}"]:
+        assert client.get(url).status_code == 200

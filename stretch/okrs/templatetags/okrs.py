@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from stretch.okrs.formatting import number
 from stretch.org.models import display_name
 
 register = template.Library()
@@ -22,12 +23,6 @@ def owner_name(objective) -> str:
     return objective.owner_team.name
 
 
-def _number(value) -> str:
-    if value is None:
-        return "–"
-    return f"{value:g}"
-
-
 @register.filter
 def kr_value(kr) -> str:
     """Where a key result stands, in words: "42 of 100 users (from 0)", "done"."""
@@ -40,16 +35,16 @@ def kr_value(kr) -> str:
         return _("done") if kr.current is not None and kr.current >= 1 else _("not done yet")
     if kr.direction == "range":
         return _("%(current)s, keep within %(low)s–%(high)s%(unit)s") % {
-            "current": _number(kr.current),
-            "low": _number(kr.range_low),
-            "high": _number(kr.range_high),
+            "current": number(kr.current),
+            "low": number(kr.range_low),
+            "high": number(kr.range_high),
             "unit": unit,
         }
     return _("%(current)s of %(target)s%(unit)s (from %(start)s)") % {
-        "current": _number(kr.current),
-        "target": _number(kr.target),
+        "current": number(kr.current),
+        "target": number(kr.target),
         "unit": unit,
-        "start": _number(kr.start),
+        "start": number(kr.start),
     }
 
 
