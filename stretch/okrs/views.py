@@ -35,43 +35,42 @@ def objectives_queryset():
     return Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
 
 
-def reported_by(user, cycle: Cycle):
-    """The key results a person checks in on in a cycle: those they own, and those of their
-    own objectives that have no owner of their own.
+def reported_by(user, cycle: Cycle | None = None):
+    """The key results a person checks in on in a cycle (without one: in every active
+    cycle): those they own, and those of their own objectives that have no owner of their own.
 
     Through the visibility rule: the owner of a key result on an objective made private
     since may no longer see it, so is neither asked for a check-in nor told its title.
     """
+    in_cycle = Q(objective__cycle=cycle) if cycle else Q(objective__cycle__status="active")
     return access.key_results_visible_to(user).filter(
         Q(owner=user) | Q(owner=None, objective__owner_person=user),
-        objective__cycle=cycle,
+        in_cycle,
         objective__status=Objective.Status.ACTIVE,
     )
 
 
-def due_from(user, cycle: Cycle | None) -> dict:
-    """What the person owes this week: check-ins older than a week, grades to give."""
-    if cycle is None:
-        return {"check_ins": [], "grading": []}
+def due_from(user) -> dict:
+    """What the person owes this week, whatever cycle the page shows: check-ins older than a
+    week in every active cycle (a year's key results as much as a quarter's), and grades to
+    give in every cycle being graded."""
     week_ago = timezone.now() - timedelta(days=7)
-    check_ins = []
-    if cycle.status == Cycle.Status.ACTIVE:
-        check_ins = list(
-            reported_by(user, cycle)
-            .annotate(last_check_in=Max("check_ins__created_at"))
-            .filter(Q(last_check_in=None) | Q(last_check_in__lt=week_ago))
-            .select_related("objective")
-            .order_by("last_check_in", "pk")
+    check_ins = list(
+        reported_by(user)
+        .annotate(last_check_in=Max("check_ins__created_at"))
+        .filter(Q(last_check_in=None) | Q(last_check_in__lt=week_ago))
+        .select_related("objective__cycle")
+        .order_by("last_check_in", "pk")
+    )
+    grading = list(
+        Objective.objects.filter(
+            Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
+            cycle__status=Cycle.Status.GRADING,
+            score=None,
         )
-    grading = []
-    if cycle.status == Cycle.Status.GRADING:
-        grading = list(
-            Objective.objects.filter(
-                Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
-                cycle=cycle,
-                score=None,
-            ).exclude(status=Objective.Status.DRAFT)
-        )
+        .exclude(status=Objective.Status.DRAFT)
+        .select_related("cycle")
+    )
     return {"check_ins": check_ins, "grading": grading}
 
 
@@ -114,7 +113,7 @@ def my_okrs(request):
             "mine": mine,
             "teams": teams,
             "contributing": contributing,
-            "due": due_from(request.user, cycle),
+            "due": due_from(request.user),
             "expected": (
                 math.expected_progress(cycle.start, cycle.end, rollup.today()) if cycle else 0
             ),

@@ -46,8 +46,13 @@ class Summary:
 
 
 def summarise(objectives: list[Objective], expected: float) -> Summary:
-    mean = sum(o.progress for o in objectives) / len(objectives) if objectives else 0.0
-    return Summary(count=len(objectives), progress=mean, expected=expected)
+    """Mean progress against the mean of each objective's own pace: a year's objective shown
+    beside a quarter's is measured against the year."""
+    if not objectives:
+        return Summary(count=0, progress=0.0, expected=expected)
+    mean = sum(o.progress for o in objectives) / len(objectives)
+    pace = sum(o.expected_progress for o in objectives) / len(objectives)
+    return Summary(count=len(objectives), progress=mean, expected=pace)
 
 
 def _cycle_context(request) -> tuple[Cycle | None, dict]:

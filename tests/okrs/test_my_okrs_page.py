@@ -212,3 +212,26 @@ def test_it_leaves_out_contributions_to_an_objective_made_private_to_me(company)
     )
     okrs.update_objective(company.bob, objective, {"visibility": "private"})
     assert section(page_of(company.alice), "Key results I contribute to") == ""
+
+
+def test_due_lists_key_results_of_every_active_cycle_whatever_cycle_is_shown(company):
+    yearly = okrs.create_objective(
+        company.alice, cycle=company.year, title="A year of calm", owner_person=company.alice
+    )
+    okrs.create_key_result(company.alice, yearly, title="Quiet weekends", target=10)
+    page = client_for(company.alice).get(f"/?cycle={company.quarter.pk}").content.decode()
+    due = page[page.index("Due from you this week") : page.index("My objectives")]
+    assert "Quiet weekends" in due and company.year.name in due
+
+
+def test_the_company_summary_measures_a_years_objective_against_the_year(company):
+    from stretch.okrs import rollup
+    from stretch.org.views import summarise
+
+    goal = okrs.create_objective(
+        company.ceo, cycle=company.year, title="Long game", owner_team=company.root
+    )
+    rollup.annotate([goal])
+    summary = summarise([goal], expected=0.5)
+    assert summary.expected == pytest.approx(goal.expected_progress)
+    assert summary.expected != pytest.approx(0.5)
