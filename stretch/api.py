@@ -9,6 +9,7 @@ from stretch.auth import SessionAuth, TokenAuth
 from stretch.errors import Conflict
 from stretch.okrs.api import router as okrs_router
 from stretch.okrs.api import serialize_conflict
+from stretch.okrs.coach_api import router as coach_router
 from stretch.org.api import router as org_router
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", okrs_router)
+api.add_router("", coach_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
