@@ -50,7 +50,7 @@ class FindingsOut(Schema):
     findings: list[FindingOut]
 
 
-def _objectives_of_owner(user, objective: DraftObjective) -> int:
+def objectives_of_owner(user, objective: DraftObjective) -> int:
     """How many objectives the owner already has in the cycle, among those `user` may see."""
     cycle = as_int(objective.cycle)
     person, team = as_int(objective.owner_person), as_int(objective.owner_team)
@@ -71,7 +71,7 @@ def coach_check(request, payload: DraftIn):
         standalone_reason=objective.standalone_reason.strip(),
         is_company_objective=team is not None
         and Team.objects.filter(pk=team, parent=None).exists(),
-        objectives_of_owner=_objectives_of_owner(request.auth, objective),
+        objectives_of_owner=objectives_of_owner(request.auth, objective),
         key_results=[kr.dict() for kr in payload.key_results],
     )
     return {"findings": [finding.__dict__ for finding in coach.check(draft)]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stretch.okrs import editor, explore, key_results, views, weekly
+from stretch.okrs import coach_views, editor, explore, key_results, views, weekly
 
 urlpatterns = [
     path("", views.my_okrs, name="home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("explore/", explore.explore, name="explore"),
     path("objectives/new/", editor.new_objective, name="objective-new"),
     path("objectives/parents/", editor.parent_options, name="objective-parents"),
+    path("objectives/coach/", coach_views.coach_panel, name="objective-coach"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
     path("objectives/<int:objective_id>/edit/", editor.edit_objective, name="objective-edit"),
     path("key-results/<int:key_result_id>/", key_results.key_result_detail, name="key-result"),

@@ -181,3 +181,49 @@ def test_the_api_does_not_count_objectives_the_caller_may_not_see(company, api_a
 
 def test_the_api_needs_a_signed_in_caller(company, api_as):
     assert api_as(None).post("/coach/check", {"objective": {}}).status_code == 401
+
+
+def test_the_editor_shows_the_coach_and_it_reads_the_form_as_typed(company):
+    from tests.helpers import client_for
+
+    client = client_for(company.alice)
+    assert 'hx-post="/objectives/coach/"' in client.get("/objectives/new/").content.decode()
+    form = {
+        "title": "Revenue 10M",
+        "owner": f"person:{company.alice.pk}",
+        "cycle": company.quarter.pk,
+        "kind": "committed",
+        "kr-TOTAL_FORMS": "2",
+        "kr-0-title": "Write the plan",
+        "kr-0-kind": "milestone",
+        "kr-1-title": "Removed row",
+        "kr-1-DELETE": "on",
+    }
+    page = client.post("/objectives/coach/", form).content.decode()
+    assert "mostly a number" in page and "reads like a task" in page
+    assert "1 key result; two to five are usual." in page  # the removed row does not count
+    assert "Removed row" not in page
+
+
+def test_the_coach_panel_says_so_when_there_is_nothing_to_advise(company):
+    from tests.helpers import client_for
+
+    goal = okrs.create_objective(
+        company.ceo, cycle=company.year, title="Be reliable", owner_team=company.root
+    )
+    form = {
+        "title": "Make deploys boring",
+        "owner": f"person:{company.alice.pk}",
+        "cycle": company.quarter.pk,
+        "parent": goal.pk,
+        "kr-TOTAL_FORMS": "2",
+        "kr-0-title": "Deploys per week from 2 to 20",
+        "kr-0-start": "2",
+        "kr-0-target": "20",
+        "kr-1-title": "Failed deploys below 2%",
+        "kr-1-direction": "decrease",
+        "kr-1-start": "12",
+        "kr-1-target": "2",
+    }
+    page = client_for(company.alice).post("/objectives/coach/", form).content.decode()
+    assert "No advice" in page
