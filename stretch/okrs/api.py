@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 
 from stretch import access
 from stretch.okrs import alignment, rollup, services
-from stretch.okrs import progress as math
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.okrs.schemas import (
     AlignmentOut,
@@ -48,7 +47,7 @@ def cycle_out(cycle: Cycle) -> dict:
         "end": cycle.end,
         "status": cycle.status,
         "cadence": cycle.cadence,
-        "expected_progress": math.expected_progress(cycle.start, cycle.end, rollup.today()),
+        "expected_progress": rollup.expected_for(cycle),
     }
 
 
@@ -139,7 +138,7 @@ def load_objective(objective_id: int, user) -> dict:
 def load_key_result(key_result_id: int) -> dict:
     kr = KeyResult.objects.select_related("objective__cycle").get(pk=key_result_id)
     cycle = kr.objective.cycle
-    rollup.annotate_key_result(kr, math.expected_progress(cycle.start, cycle.end, rollup.today()))
+    rollup.annotate_key_result(kr, rollup.expected_for(cycle))
     return key_result_out(kr)
 
 
@@ -322,7 +321,7 @@ def list_key_results(
     offset: int = Query(0, ge=0),
 ):
     objective = access.get_objective_for_user(request.auth, objective_id)
-    expected = math.expected_progress(objective.cycle.start, objective.cycle.end, rollup.today())
+    expected = rollup.expected_for(objective.cycle)
     qs = objective.key_results.prefetch_related("steps")
     return paginate(
         qs,

@@ -60,18 +60,25 @@ def objectives_of_owner(user, objective: DraftObjective) -> int:
     return access.objectives_visible_to(user).filter(owner, cycle_id=cycle).count()
 
 
-@router.post("/coach/check", response=FindingsOut, summary="Writing advice on a draft OKR")
-def coach_check(request, payload: DraftIn):
-    objective = payload.objective
+def draft_of(user, objective: DraftObjective, key_results: list[dict], editing: bool = False):
+    """The coach's view of a draft: the owner's other objectives counted as `user` sees them
+    (less the one being edited), and whether the root team owns it."""
     team = as_int(objective.owner_team)
-    draft = coach.Draft(
+    others = objectives_of_owner(user, objective) - (1 if editing else 0)
+    return coach.Draft(
         title=objective.title,
         kind=objective.kind,
         has_parent=objective.parent is not None,
         standalone_reason=objective.standalone_reason.strip(),
         is_company_objective=team is not None
         and Team.objects.filter(pk=team, parent=None).exists(),
-        objectives_of_owner=objectives_of_owner(request.auth, objective),
-        key_results=[kr.dict() for kr in payload.key_results],
+        objectives_of_owner=max(0, others),
+        key_results=key_results,
     )
+
+
+@router.post("/coach/check", response=FindingsOut, summary="Writing advice on a draft OKR")
+def coach_check(request, payload: DraftIn):
+    key_results = [kr.dict() for kr in payload.key_results]
+    draft = draft_of(request.auth, payload.objective, key_results)
     return {"findings": [finding.__dict__ for finding in coach.check(draft)]}

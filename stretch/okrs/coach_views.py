@@ -4,9 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from stretch.okrs import coach
-from stretch.okrs.coach_api import DraftObjective, objectives_of_owner
+from stretch.okrs.coach_api import DraftObjective, draft_of
 from stretch.okrs.forms import KEY_RESULT_PREFIX as PREFIX
-from stretch.org.models import Team
 from stretch.params import as_int
 
 MAX_ROWS = 50
@@ -41,17 +40,7 @@ def draft_from_editor(user, data, editing: int | None) -> coach.Draft:
                 "steps": [line for line in data.get(f"{p}-steps", "").splitlines() if line.strip()],
             }
         )
-    team = objective.owner_team
-    others = objectives_of_owner(user, objective) - (1 if editing else 0)
-    return coach.Draft(
-        title=objective.title,
-        kind=objective.kind,
-        has_parent=objective.parent is not None,
-        is_company_objective=team is not None
-        and Team.objects.filter(pk=team, parent=None).exists(),
-        objectives_of_owner=max(0, others),
-        key_results=key_results,
-    )
+    return draft_of(user, objective, key_results, editing=editing is not None)
 
 
 @require_POST

@@ -267,8 +267,9 @@ def owner_key(objective: Objective) -> str:
     return f"person:{objective.owner_person_id}"
 
 
-def _number(value: float | None) -> float | int | None:
-    """200.0 shows as 200 in a number field, 2.5 stays 2.5."""
+def editable_number(value: float | None) -> float | int | None:
+    """A value to edit, to the last digit: 200.0 shows as 200 in a field, 2.5 stays 2.5, and
+    1234567.0 never becomes 1.23457e+06 (which saving unchanged would turn into 1234570)."""
     if value is None or not float(value).is_integer() or abs(value) >= 1e15:
         return value
     return int(value)
@@ -281,12 +282,12 @@ def row_initial(kr: KeyResult) -> dict:
         "title": kr.title,
         "kind": kr.kind,
         "direction": kr.direction,
-        "start": _number(kr.start),
-        "target": _number(kr.target),
-        "range_low": _number(kr.range_low),
-        "range_high": _number(kr.range_high),
+        "start": editable_number(kr.start),
+        "target": editable_number(kr.target),
+        "range_low": editable_number(kr.range_low),
+        "range_high": editable_number(kr.range_high),
         "unit": kr.unit,
-        "weight": _number(kr.weight),
+        "weight": editable_number(kr.weight),
         "owner": kr.owner_id,
         "steps": format_steps(kr.steps.all()),
     }

@@ -10,7 +10,6 @@ from django.utils.cache import patch_vary_headers
 
 from stretch import access
 from stretch.okrs import charts, rollup
-from stretch.okrs import progress as math
 from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
@@ -46,7 +45,7 @@ def render_key_result(
         .get(pk=found.pk)
     )
     cycle = kr.objective.cycle
-    rollup.annotate_key_result(kr, math.expected_progress(cycle.start, cycle.end, rollup.today()))
+    rollup.annotate_key_result(kr, rollup.expected_for(cycle))
     entries, chart = _chart(kr)
     history = Paginator(kr.check_ins.select_related("author__profile"), HISTORY_PER_PAGE)
     history.count = len(entries)  # the chart has read them all: no need to count again

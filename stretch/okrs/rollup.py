@@ -12,11 +12,16 @@ from datetime import date
 from django.utils import timezone
 
 from stretch.okrs import progress as math
-from stretch.okrs.models import KeyResult, Objective
+from stretch.okrs.models import Cycle, KeyResult, Objective
 
 
 def today() -> date:
     return timezone.localdate()
+
+
+def expected_for(cycle: Cycle, on: date | None = None) -> float:
+    """The share of `cycle` elapsed by `on` (today): where progress should be by now."""
+    return math.expected_progress(cycle.start, cycle.end, on or today())
 
 
 def steps_of(key_result: KeyResult) -> list[math.Step]:
@@ -44,6 +49,14 @@ def annotate_key_result(key_result: KeyResult, expected: float) -> KeyResult:
     key_result.expected_progress = expected
     key_result.health = math.health(key_result.progress, expected, key_result.confidence)
     return key_result
+
+
+def annotate_key_results(key_results: Sequence[KeyResult], cycle: Cycle) -> Sequence[KeyResult]:
+    """`annotate_key_result` on key results of one cycle, whose steps are prefetched."""
+    expected = expected_for(cycle)
+    for key_result in key_results:
+        annotate_key_result(key_result, expected)
+    return key_results
 
 
 def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequence[Objective]:
@@ -86,7 +99,7 @@ def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequenc
         """Annotate `objective` after its children; `path` guards against a cycle."""
         if id(objective) in done:
             return objective.progress
-        expected = math.expected_progress(objective.cycle.start, objective.cycle.end, on)
+        expected = expected_for(objective.cycle, on)
         krs = [annotate_key_result(kr, expected) for kr in key_results[objective.pk]]
         below = path | {objective.pk}
         child_progress = (

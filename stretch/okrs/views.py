@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from stretch import access
 from stretch.okrs import history as changes
 from stretch.okrs import key_results, rollup, services
-from stretch.okrs import progress as math
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.params import as_int
@@ -101,9 +100,7 @@ def my_okrs(request):
             .exclude(objective__owner_team_id__in=reach.member_teams)
             .prefetch_related("steps")
         )
-        expected = math.expected_progress(cycle.start, cycle.end, rollup.today())
-        for kr in contributing:
-            rollup.annotate_key_result(kr, expected)
+        rollup.annotate_key_results(contributing, cycle)
     return render(
         request,
         "okrs/my_okrs.html",
@@ -114,9 +111,7 @@ def my_okrs(request):
             "teams": teams,
             "contributing": contributing,
             "due": due_from(request.user),
-            "expected": (
-                math.expected_progress(cycle.start, cycle.end, rollup.today()) if cycle else 0
-            ),
+            "expected": rollup.expected_for(cycle) if cycle else 0,
         },
     )
 

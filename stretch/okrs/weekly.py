@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stretch.okrs import progress as math
 from stretch.okrs import rollup, services
+from stretch.okrs.forms import editable_number
 from stretch.okrs.models import Cycle, KeyResult
 from stretch.okrs.views import pick_cycle, reported_by
 
@@ -47,22 +47,14 @@ def my_key_results(user, cycle: Cycle) -> list[KeyResult]:
         .prefetch_related("steps")
         .order_by("objective_id", "position", "pk")
     )
-    expected = math.expected_progress(cycle.start, cycle.end, rollup.today())
-    for kr in key_results:
-        rollup.annotate_key_result(kr, expected)
+    rollup.annotate_key_results(key_results, cycle)
     return key_results
-
-
-def _exact(value: float) -> str:
-    """The number as typed, to the last digit: 1234567.0 -> "1234567" (the `g` format gives
-    "1.23457e+06", which a row changed only in its note would then save as 1234570)."""
-    return repr(value).removesuffix(".0")
 
 
 def _initial(kr: KeyResult) -> Row:
     row = Row(
         kr=kr,
-        value="" if kr.current is None else _exact(kr.current),
+        value="" if kr.current is None else str(editable_number(kr.current)),
         done=kr.current is not None and kr.current >= 1,
         steps={s.pk for s in kr.steps.all() if s.done},
         confidence="" if kr.confidence is None else str(kr.confidence),

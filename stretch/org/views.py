@@ -57,7 +57,7 @@ def summarise(objectives: list[Objective], expected: float) -> Summary:
 
 def _cycle_context(request) -> tuple[Cycle | None, dict]:
     cycle = pick_cycle(request)
-    expected = math.expected_progress(cycle.start, cycle.end, rollup.today()) if cycle else 0.0
+    expected = rollup.expected_for(cycle) if cycle else 0.0
     return cycle, {"cycle": cycle, "cycles": Cycle.objects.all(), "expected": expected}
 
 
