@@ -132,6 +132,14 @@ def can_own(user, *, owner_person=None, owner_team=None) -> bool:
     return owner_team is not None and owner_team.pk in reach(user).led_teams
 
 
+def teams_user_may_own_for(user) -> QuerySet:
+    """The teams `user` may give objectives to (the rule of `can_own`): those they lead, or
+    every team for an administrator."""
+    if is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=reach(user).led_teams)
+
+
 def can_manage_company(user) -> bool:
     """Cycles, teams, people and strategy are set up by administrators."""
     return is_admin(user)

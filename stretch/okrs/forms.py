@@ -226,10 +226,9 @@ def load_options(user, objective: Objective | None, key_results: list[KeyResult]
     if owner_id is not None and owner_id != user.pk:  # an administrator editing someone's
         owners[f"person:{owner_id}"] = objective.owner_person  # type: ignore[union-attr]
         labels.append((f"person:{owner_id}", display_name(owners[f"person:{owner_id}"])))
-    teams = Team.objects.all()
-    if not access.is_admin(user):
-        allowed = set(reach.led_teams) | {objective.owner_team_id if objective else None}
-        teams = teams.filter(pk__in=allowed - {None})
+    teams = access.teams_user_may_own_for(user)
+    if objective is not None and objective.owner_team_id:  # kept, even by someone not leading it
+        teams = teams | Team.objects.filter(pk=objective.owner_team_id)
     for team in teams:
         owners[f"team:{team.pk}"] = team
         labels.append((f"team:{team.pk}", team.name))
