@@ -11,6 +11,9 @@ from stretch.okrs.api import router as okrs_router
 from stretch.okrs.api import serialize_conflict
 from stretch.okrs.coach_api import router as coach_router
 from stretch.org.api import router as org_router
+from stretch.reviews.analytics_api import router as analytics_router
+from stretch.reviews.api import router as reviews_router
+from stretch.social.api import router as social_router
 
 api = NinjaAPI(
     title="Stretch API",
@@ -23,6 +26,9 @@ api = NinjaAPI(
 api.add_router("", org_router)
 api.add_router("", okrs_router)
 api.add_router("", coach_router)
+api.add_router("", reviews_router)
+api.add_router("", analytics_router)
+api.add_router("", social_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -61,8 +61,12 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "stretch.org",
     "stretch.okrs",
+    "stretch.social",
+    "stretch.reviews",
 ]
 
 MIDDLEWARE = [
@@ -174,3 +178,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("STRETCH_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (reminders, digests, emails) wait in the database until `stretch worker`
+# runs them; `stretch remind` runs one pass of the rhythm by hand, for cron.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the worker runs the rhythm (phases by date, reminders, digests), in seconds.
+STRETCH_RHYTHM_INTERVAL = int(os.environ.get("STRETCH_RHYTHM_INTERVAL", "900"))
+
+# Email: printed to the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("STRETCH_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("STRETCH_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("STRETCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("STRETCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("STRETCH_EMAIL_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("STRETCH_EMAIL_FROM", "Stretch <stretch@localhost>")
+# The address people reach Stretch at, for links in emails.
+STRETCH_BASE_URL = os.environ.get("STRETCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -8,6 +8,9 @@ from stretch.api import api
 urlpatterns = [
     path("", include("stretch.okrs.urls")),
     path("", include("stretch.org.urls")),
+    path("", include("stretch.reviews.urls")),
+    path("", include("stretch.reviews.analytics_urls")),
+    path("", include("stretch.social.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from stretch.org.models import StrategyPillar, Team
+from stretch.org.models import Cadence, StrategyPillar, Team
 
 
 class Cycle(models.Model):
@@ -21,16 +21,18 @@ class Cycle(models.Model):
         GRADING = "grading", _("Grading")  # the cycle is over; OKRs are scored
         CLOSED = "closed", _("Closed")  # read-only history
 
-    class Cadence(models.TextChoices):
-        WEEKLY = "weekly", _("Weekly")
-        BIWEEKLY = "biweekly", _("Every two weeks")
-        MONTHLY = "monthly", _("Monthly")
+    Cadence = Cadence  # the default rhythm of people in no team; teams set their own
 
     name = models.CharField(max_length=100, unique=True)
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNING)
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    # Grading ends and the cycle closes on this day (by default two weeks after the end).
+    closes_on = models.DateField(null=True, blank=True)
+    # Move from phase to phase by the dates (planning until the start, active until the end,
+    # grading until `closes_on`); an administrator may always move it by hand.
+    auto_advance = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-start", "end", "id"]
@@ -61,7 +63,8 @@ class Objective(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being written and agreed
         ACTIVE = "active", _("Active")  # committed to and checked in on
-        CLOSED = "closed", _("Closed")  # finished or stopped; no more check-ins
+        STOPPED = "stopped", _("Stopped")  # given up mid-cycle, with a reason
+        CLOSED = "closed", _("Closed")  # finished; no more check-ins
 
     cycle = models.ForeignKey("Cycle", on_delete=models.PROTECT, related_name="objectives")
     owner_person = models.ForeignKey(
@@ -88,8 +91,16 @@ class Objective(models.Model):
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    stop_reason = models.TextField(blank=True)
+    # The grade: by default the weighted mean of its key results' scores.
     score = models.FloatField(null=True, blank=True)
+    score_reason = models.TextField(blank=True)
+    # Looking back at grading: why a committed objective fell short, what was learned.
     reflection = models.TextField(blank=True)
+    # The objective of an earlier cycle this one carries over.
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -154,10 +165,21 @@ class KeyResult(models.Model):
     unit = models.CharField(max_length=30, blank=True)
     weight = models.FloatField(default=1)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    # When the newest check-in was made: a key result not checked in within its owner's
+    # cadence is stale.
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    # The grade, 0.0-1.0, given in the grading phase (suggested from progress).
+    score = models.FloatField(null=True, blank=True)
+    score_reason = models.TextField(blank=True)
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
-    # Every change to the key result's definition; check-ins keep their own history.
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "current", "confidence"])
+    # Every change to the key result's definition and grade; check-ins keep their own history.
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at", "current", "confidence", "checked_in_at"]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

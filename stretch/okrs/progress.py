@@ -159,3 +159,22 @@ def grade_colour(grade: float) -> str:
     if tenths >= 4:
         return YELLOW
     return RED
+
+
+def suggest_key_result_grade(kind: str, progress: float) -> float:
+    """The grade suggested for a key result: a milestone 0 or 1 (it happened or not), a
+    metric its progress rounded to 0.1."""
+    if kind == MILESTONE:
+        return 1.0 if progress >= 1.0 else 0.0
+    return suggest_grade(progress)
+
+
+# How many days a check-in rhythm allows between two check-ins.
+CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 31}
+
+
+def is_stale(last_check_in: date | None, since: date, today: date, cadence: str) -> bool:
+    """Stale: not checked in within the cadence, counted from the last check-in or, with
+    none yet, from `since` (the later of the cycle's start and the key result's creation)."""
+    reference = max(last_check_in, since) if last_check_in is not None else since
+    return (today - reference).days > CADENCE_DAYS.get(cadence, 7)

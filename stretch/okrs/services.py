@@ -468,8 +468,19 @@ def check_in(
         raise ValidationError(
             {"cycle": _("The cycle %(name)s is closed; check-ins are over.") % {"name": cycle.name}}
         )
+    if cycle.status == Cycle.Status.PLANNING:
+        raise ValidationError(
+            {
+                "cycle": _(
+                    "The cycle %(name)s is still being planned; check-ins open when it is active."
+                )
+                % {"name": cycle.name}
+            }
+        )
     if key_result.objective.status == Objective.Status.CLOSED:
         raise ValidationError({"objective": _("The objective is closed.")})
+    if key_result.objective.status == Objective.Status.STOPPED:
+        raise ValidationError({"objective": _("The objective was stopped; check-ins are over.")})
     if confidence is not None and not (1 <= confidence <= 10):
         raise ValidationError({"confidence": _("Confidence is a whole number from 1 to 10.")})
     with transaction.atomic():
@@ -493,7 +504,10 @@ def check_in(
         )
         newest = CheckIn.objects.filter(key_result=key_result).order_by("-created_at", "-id")[0]
         KeyResult.objects.filter(pk=key_result.pk).update(
-            current=newest.value, confidence=newest.confidence, updated_at=timezone.now()
+            current=newest.value,
+            confidence=newest.confidence,
+            checked_in_at=newest.created_at,
+            updated_at=timezone.now(),
         )
     return entry
 

@@ -45,6 +45,24 @@ class StrategyPillar(models.Model):
         return self.name
 
 
+class Cadence(models.TextChoices):
+    """How often people check in on their key results."""
+
+    WEEKLY = "weekly", _("Weekly")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
 class Team(models.Model):
     """A node of the team tree: the root is the company, below it departments and teams.
 
@@ -56,6 +74,13 @@ class Team(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     description = models.TextField(blank=True)
+    # The team's check-in rhythm: its members' key results are due on this weekday, this often.
+    check_in_cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    check_in_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.FRIDAY
+    )
 
     class Meta:
         ordering = ["name", "id"]

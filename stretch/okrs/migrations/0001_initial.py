@@ -6,123 +6,312 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('status', models.CharField(choices=[('planning', 'Planning'), ('active', 'Active'), ('grading', 'Grading'), ('closed', 'Closed')], default='planning', max_length=10)),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('biweekly', 'Every two weeks'), ('monthly', 'Monthly')], default='weekly', max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planning", "Planning"),
+                            ("active", "Active"),
+                            ("grading", "Grading"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planning",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Monthly"),
+                        ],
+                        default="weekly",
+                        max_length=10,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start', 'end', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='cycle_ends_after_start')],
+                "ordering": ["-start", "end", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))),
+                        name="cycle_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('strategy', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('committed', 'Committed'), ('aspirational', 'Aspirational')], default='committed', max_length=12)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('private', 'Private')], default='public', max_length=8)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('closed', 'Closed')], default='active', max_length=8)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('reflection', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='okrs.cycle')),
-                ('owner_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to=settings.AUTH_USER_MODEL)),
-                ('owner_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='org.team')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='okrs.objective')),
-                ('pillar', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='objectives', to='org.strategypillar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("strategy", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("committed", "Committed"), ("aspirational", "Aspirational")],
+                        default="committed",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("private", "Private")],
+                        default="public",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("reflection", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to="okrs.cycle",
+                    ),
+                ),
+                (
+                    "owner_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to="org.team",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="okrs.objective",
+                    ),
+                ),
+                (
+                    "pillar",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="objectives",
+                        to="org.strategypillar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='KeyResult',
+            name="KeyResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('metric', 'Metric'), ('milestone', 'Milestone')], default='metric', max_length=10)),
-                ('direction', models.CharField(choices=[('increase', 'Increase'), ('decrease', 'Decrease'), ('range', 'Stay within range')], default='increase', max_length=10)),
-                ('start', models.FloatField(default=0)),
-                ('target', models.FloatField(default=1)),
-                ('current', models.FloatField(blank=True, null=True)),
-                ('range_low', models.FloatField(blank=True, null=True)),
-                ('range_high', models.FloatField(blank=True, null=True)),
-                ('unit', models.CharField(blank=True, max_length=30)),
-                ('weight', models.FloatField(default=1)),
-                ('confidence', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_results', to=settings.AUTH_USER_MODEL)),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_results', to='okrs.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("metric", "Metric"), ("milestone", "Milestone")],
+                        default="metric",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Increase"),
+                            ("decrease", "Decrease"),
+                            ("range", "Stay within range"),
+                        ],
+                        default="increase",
+                        max_length=10,
+                    ),
+                ),
+                ("start", models.FloatField(default=0)),
+                ("target", models.FloatField(default=1)),
+                ("current", models.FloatField(blank=True, null=True)),
+                ("range_low", models.FloatField(blank=True, null=True)),
+                ("range_high", models.FloatField(blank=True, null=True)),
+                ("unit", models.CharField(blank=True, max_length=30)),
+                ("weight", models.FloatField(default=1)),
+                ("confidence", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="key_results",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_results",
+                        to="okrs.objective",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['objective', 'position', 'id'],
+                "ordering": ["objective", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('confidence', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('done_steps', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='check_ins', to=settings.AUTH_USER_MODEL)),
-                ('key_result', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='okrs.keyresult')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField()),
+                ("confidence", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                ("done_steps", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="check_ins",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "key_result",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_ins",
+                        to="okrs.keyresult",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['key_result', '-created_at'], name='okrs_checki_key_res_b378b4_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["key_result", "-created_at"], name="okrs_checki_key_res_b378b4_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MilestoneStep',
+            name="MilestoneStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('weight', models.FloatField(default=1)),
-                ('done', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('key_result', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='okrs.keyresult')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("weight", models.FloatField(default=1)),
+                ("done", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "key_result",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="okrs.keyresult",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['key_result', 'position', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='milestone_step_weight_positive')],
+                "ordering": ["key_result", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weight__gt", 0)), name="milestone_step_weight_positive"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='objective',
-            index=models.Index(fields=['cycle', 'status'], name='okrs_object_cycle_i_3eb050_idx'),
+            model_name="objective",
+            index=models.Index(fields=["cycle", "status"], name="okrs_object_cycle_i_3eb050_idx"),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('owner_person__isnull', False), ('owner_team__isnull', True)), models.Q(('owner_person__isnull', True), ('owner_team__isnull', False)), _connector='OR'), name='objective_has_one_owner'),
+            model_name="objective",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("owner_person__isnull", False), ("owner_team__isnull", True)),
+                    models.Q(("owner_person__isnull", True), ("owner_team__isnull", False)),
+                    _connector="OR",
+                ),
+                name="objective_has_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyresult',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='key_result_weight_positive'),
+            model_name="keyresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="key_result_weight_positive"
+            ),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='profile',
-            name='locale',
-            field=models.CharField(blank=True, choices=[('', "Browser's language"), ('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='', max_length=10),
+            model_name="profile",
+            name="locale",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Browser's language"),
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                ],
+                default="",
+                max_length=10,
+            ),
         ),
     ]

@@ -1,0 +1,1 @@
+"""Grading: scores for key results and objectives in the grading phase."""

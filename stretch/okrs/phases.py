@@ -1,0 +1,1 @@
+"""Cycle phases: planning, active, grading, closed, and what each phase allows."""

@@ -1,0 +1,1 @@
+"""Analytics of a cycle for any team subtree, computed with aggregate SQL."""

@@ -1,0 +1,1 @@
+"""Mid-cycle and end-of-cycle reviews."""

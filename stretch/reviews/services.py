@@ -1,0 +1,1 @@
+"""Reviews and carrying objectives over into the next cycle."""

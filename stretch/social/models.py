@@ -1,0 +1,1 @@
+"""Notifications and what the rhythm has sent."""
