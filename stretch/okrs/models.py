@@ -108,6 +108,7 @@ class Objective(models.Model):
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     _history_user: object  # who makes the change now, for the history (set by services)
+    _change_reason: str  # why, for the history (set by services; simple-history reads it)
 
     # Computed by `rollup.annotate`, never stored: they move with every check-in and day.
     key_result_list: list["KeyResult"]
@@ -184,6 +185,7 @@ class KeyResult(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     _history_user: object  # who makes the change now, for the history (set by services)
+    _change_reason: str  # why, for the history (set by services; simple-history reads it)
 
     # Computed by `rollup.annotate_key_result`, never stored.
     progress: float

@@ -18,13 +18,18 @@ from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.errors import Conflict
+from stretch.okrs import phases
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
 from stretch.org.models import display_name
 
 OBJECTIVE_FIELDS = {
     "title", "description", "strategy", "cycle", "owner_person", "owner_team", "parent",
-    "pillar", "kind", "visibility", "status", "score", "reflection",
+    "pillar", "kind", "visibility", "status", "score", "reflection", "stop_reason",
 }  # fmt: skip
+# What may still change while a cycle is graded (the score goes through `grading`).
+GRADING_OBJECTIVE_FIELDS = {"reflection", "score"}
+# Changes to a key result in an active cycle that move the goal posts: they need a reason.
+ADJUSTMENT_FIELDS = {"start", "target", "weight", "range_low", "range_high"}
 KEY_RESULT_FIELDS = {
     "title", "kind", "direction", "start", "target", "range_low", "range_high", "unit",
     "weight", "owner", "position",
@@ -52,6 +57,8 @@ def validate_cycle(cycle: Cycle) -> None:
         raise ValidationError({"end": _("The end must be after the start.")})
     _require_choice("status", cycle.status, Cycle.Status)
     _require_choice("cadence", cycle.cadence, Cycle.Cadence)
+    if cycle.closes_on is not None and cycle.closes_on < cycle.end:
+        raise ValidationError({"closes_on": _("Grading cannot close before the cycle ends.")})
     if Cycle.objects.filter(name=cycle.name).exclude(pk=cycle.pk).exists():
         raise ValidationError({"name": _("A cycle with this name exists already.")})
 
@@ -70,9 +77,15 @@ def update_cycle(actor, cycle: Cycle, changes: Mapping[str, Any]) -> Cycle:
         raise PermissionDenied(_("Only administrators manage cycles."))
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        before = cycle.status
         for name, value in changes.items():
             setattr(cycle, name, value)
         validate_cycle(cycle)
+        moved_back = phases.ORDER.index(Cycle.Status(cycle.status)) < phases.ORDER.index(
+            Cycle.Status(before)
+        )
+        if moved_back and "auto_advance" not in changes:
+            cycle.auto_advance = False  # a reopened cycle stays where the administrator put it
         cycle.save()
     return cycle
 
@@ -164,10 +177,19 @@ def _check_children_fit(actor, objective: Objective) -> None:
         )
 
 
+def _require_reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
+
+
 def create_objective(actor, **fields) -> Objective:
     unknown = set(fields) - OBJECTIVE_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    if fields.get("cycle") is not None:
+        phases.require(fields["cycle"], phases.WRITE)
     if not access.can_own(
         actor, owner_person=fields.get("owner_person"), owner_team=fields.get("owner_team")
     ):
@@ -189,8 +211,15 @@ def _check_version(obj, expected_version: int | None) -> None:
 
 
 def update_objective(
-    actor, objective: Objective, changes: Mapping[str, Any], expected_version: int | None = None
+    actor,
+    objective: Objective,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Objective:
+    """Change an objective. In an active cycle, stopping it or moving it to another owner
+    needs a `reason`, kept in the history (a stop reason also on the objective). While the
+    cycle is graded only the reflection (and, through `grading`, the score) may change."""
     unknown = set(changes) - OBJECTIVE_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
@@ -201,7 +230,30 @@ def update_objective(
         if not access.can_edit_objective(actor, objective):
             raise PermissionDenied(_("You may not change this objective."))
         _check_version(objective, expected_version)
+        changes = {k: v for k, v in changes.items() if getattr(objective, k, object()) != v}
+        if set(changes) - GRADING_OBJECTIVE_FIELDS:
+            phases.require(objective.cycle, phases.WRITE)
+        elif objective.cycle.status == Cycle.Status.CLOSED:
+            raise ValidationError({"cycle": phases.refusal(objective.cycle, phases.WRITE)})
+        if "score" in changes:
+            phases.require(objective.cycle, phases.GRADE)
         new_owner = {"owner_person", "owner_team"} & set(changes)
+        stopping = (
+            changes.get("status") == Objective.Status.STOPPED
+            and objective.status != Objective.Status.STOPPED
+        )
+        if stopping:
+            reason = _require_reason(
+                reason or changes.get("stop_reason", ""),
+                _("Say why the objective is stopped; the reason stays in its history."),
+            )
+            changes = {**changes, "stop_reason": reason}
+        elif new_owner and objective.cycle.status == Cycle.Status.ACTIVE:
+            reason = _require_reason(
+                reason, _("Say why the objective moves to another owner mid-cycle.")
+            )
+        if "cycle" in changes:
+            phases.require(changes["cycle"], phases.WRITE)
         for name, value in changes.items():
             setattr(objective, name, value)
         if new_owner:
@@ -222,6 +274,7 @@ def update_objective(
             _check_children_fit(actor, objective)
         objective.version = F("version") + 1
         objective._history_user = actor
+        objective._change_reason = (reason or "").strip()
         objective.save()
         objective.refresh_from_db()
     return objective
@@ -230,6 +283,7 @@ def update_objective(
 def delete_objective(actor, objective: Objective) -> None:
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not delete this objective."))
+    phases.require(objective.cycle, phases.WRITE)
     objective._history_user = actor
     objective.delete()
 
@@ -319,6 +373,7 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not change this objective."))
+    phases.require(objective.cycle, phases.WRITE)
     key_result = KeyResult(objective=objective, **fields)
     if key_result.owner_id is None:
         key_result.owner_id = objective.owner_person_id or actor.pk
@@ -340,9 +395,26 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
     return key_result
 
 
+def adjusted_fields(key_result: KeyResult, changes: Mapping[str, Any]) -> set[str]:
+    """The goal-post fields (start, target, weight, range) that `changes` really moves."""
+    return {
+        name
+        for name in ADJUSTMENT_FIELDS & set(changes)
+        if changes[name] is not None
+        and getattr(key_result, name) is not None
+        and float(changes[name]) != float(getattr(key_result, name))
+    }
+
+
 def update_key_result(
-    actor, key_result: KeyResult, changes: Mapping[str, Any], expected_version: int | None = None
+    actor,
+    key_result: KeyResult,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> KeyResult:
+    """Change a key result. In an active cycle, moving its start, target, weight or range
+    needs a `reason`, kept in the history (where an eased target is marked as such)."""
     unknown = set(changes) - KEY_RESULT_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
@@ -355,6 +427,17 @@ def update_key_result(
         if not access.can_edit_objective(actor, key_result.objective):
             raise PermissionDenied(_("You may not change this key result."))
         _check_version(key_result, expected_version)
+        phases.require(key_result.objective.cycle, phases.WRITE)
+        adjusted = adjusted_fields(key_result, changes)
+        if adjusted and key_result.objective.cycle.status == Cycle.Status.ACTIVE:
+            reason = _require_reason(
+                reason,
+                _(
+                    "The cycle is under way: say why the %(fields)s changes; the reason is "
+                    "kept in the history."
+                )
+                % {"fields": ", ".join(sorted(adjusted))},
+            )
         for name, value in changes.items():
             setattr(key_result, name, value)
         _normalise_milestone(key_result)
@@ -363,6 +446,7 @@ def update_key_result(
             _check_owner_sees(key_result)
         key_result.version = F("version") + 1
         key_result._history_user = actor
+        key_result._change_reason = (reason or "").strip()
         key_result.save()
         key_result.refresh_from_db()
     return key_result
@@ -371,6 +455,7 @@ def update_key_result(
 def delete_key_result(actor, key_result: KeyResult) -> None:
     if not access.can_edit_objective(actor, key_result.objective):
         raise PermissionDenied(_("You may not delete this key result."))
+    phases.require(key_result.objective.cycle, phases.WRITE)
     key_result._history_user = actor
     key_result.delete()
 
@@ -383,6 +468,7 @@ def reorder_key_results(actor, objective: Objective, ordered_ids: Sequence[int])
     """
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not change this objective."))
+    phases.require(objective.cycle, phases.WRITE)
     key_results = list(
         KeyResult.objects.filter(objective=objective)
         .only("pk", "position")
@@ -415,6 +501,7 @@ def set_milestone_steps(
     """
     if not access.can_edit_objective(actor, key_result.objective):
         raise PermissionDenied(_("You may not change this key result."))
+    phases.require(key_result.objective.cycle, phases.WRITE)
     new_steps = _validate_steps(steps)
     with transaction.atomic():
         key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
@@ -463,20 +550,7 @@ def check_in(
     """
     if not access.can_check_in(actor, key_result):
         raise PermissionDenied(_("You may not check in on this key result."))
-    cycle = key_result.objective.cycle
-    if cycle.status == Cycle.Status.CLOSED:
-        raise ValidationError(
-            {"cycle": _("The cycle %(name)s is closed; check-ins are over.") % {"name": cycle.name}}
-        )
-    if cycle.status == Cycle.Status.PLANNING:
-        raise ValidationError(
-            {
-                "cycle": _(
-                    "The cycle %(name)s is still being planned; check-ins open when it is active."
-                )
-                % {"name": cycle.name}
-            }
-        )
+    phases.require(key_result.objective.cycle, phases.CHECK_IN)
     if key_result.objective.status == Objective.Status.CLOSED:
         raise ValidationError({"objective": _("The objective is closed.")})
     if key_result.objective.status == Objective.Status.STOPPED:
