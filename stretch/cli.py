@@ -107,6 +107,76 @@ def cmd_createuser(args) -> None:
     print(f"Created {role} {args.username}.")
 
 
+def cmd_remind(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.social.tasks import rhythm_pass
+
+    done = rhythm_pass()
+    print(
+        f"Moved {done['cycles_moved']} cycles on by their dates, sent "
+        f"{done['reminders_sent']} check-in reminders and {done['digests_sent']} weekly digests."
+    )
+
+
+def _run_queued_tasks() -> int:
+    """Run every background task waiting now, then return how many ran."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = set(DBTaskResult.objects.ready().values_list("id", flat=True))
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    return DBTaskResult.objects.filter(id__in=waiting).exclude(status="READY").count()
+
+
+def _schedule_forever(interval: int, stop) -> None:
+    """The worker's scheduler thread: keeps the next rhythm pass queued."""
+    import logging
+
+    from django.db import connections
+
+    from stretch.social.tasks import schedule_rhythm
+
+    tick = max(1, min(interval, 30))
+    while not stop.is_set():
+        try:
+            schedule_rhythm(interval=interval)
+        except Exception:  # a database hiccup: try again at the next tick
+            logging.getLogger("stretch.worker").exception("Could not queue the rhythm pass")
+        finally:
+            connections.close_all()
+        stop.wait(tick)
+
+
+def cmd_worker(args) -> None:
+    if args.interval is not None and args.interval < 1:
+        raise SystemExit("stretch worker: error: --interval must be at least 1 second")
+    _migrate(verbosity=0)
+    if args.once:
+        ran = _run_queued_tasks()
+        print(f"Ran {ran} queued tasks.")
+        return
+    import threading
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    interval = args.interval or settings.STRETCH_RHYTHM_INTERVAL
+    stop = threading.Event()
+    scheduler = threading.Thread(
+        target=_schedule_forever, args=(interval, stop), name="rhythm-scheduler", daemon=True
+    )
+    scheduler.start()
+    print(
+        f"Stretch worker: running queued tasks, and the rhythm every {interval} seconds "
+        "(Ctrl+C stops it).",
+        flush=True,
+    )
+    try:
+        call_command("db_worker", reload=False, verbosity=1)
+    finally:
+        stop.set()
+
+
 def cmd_manage(args) -> None:
     from django.core.management import execute_from_command_line
 
@@ -171,6 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--admin", action="store_true", help="make them an administrator")
     p.set_defaults(func=cmd_createuser)
+
+    p = command("remind", "run one pass of the rhythm now: phases, reminders, digests (for cron)")
+    p.set_defaults(func=cmd_remind)
+
+    p = command("worker", "run background tasks, and the rhythm on a schedule")
+    p.add_argument(
+        "--once", action="store_true", help="run the tasks waiting now, then exit (no schedule)"
+    )
+    p.add_argument(
+        "--interval",
+        type=int,
+        default=None,
+        help="seconds between rhythm passes (default STRETCH_RHYTHM_INTERVAL, 900)",
+    )
+    p.set_defaults(func=cmd_worker)
 
     p = command("manage", "run a Django management command")
     p.add_argument("arguments", nargs=argparse.REMAINDER)

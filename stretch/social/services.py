@@ -1,0 +1,60 @@
+"""Every change to notifications and preferences goes through here (pages and API alike)."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stretch.social.models import Notification, NotificationPreference
+from stretch.social.notify import preferences_of
+
+PREFERENCE_FIELDS = ("email_reminders", "weekly_digest", "email_digest")
+
+
+def inbox(user) -> QuerySet:
+    """A person's notifications, newest first: only ever their own."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def get_notification(user, pk) -> Notification:
+    """The person's own notification `pk`; anyone else's is 404, as if it did not exist."""
+    found = inbox(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No notification with id %(id)s.") % {"id": pk})
+    return found
+
+
+def mark_read(user, pk) -> Notification:
+    notification = get_notification(user, pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    return inbox(user).filter(read_at=None).update(read_at=timezone.now())
+
+
+def update_preferences(user, changes: dict) -> NotificationPreference:
+    """Change some of the person's preferences: each a boolean field of PREFERENCE_FIELDS."""
+    for name, value in changes.items():
+        if name not in PREFERENCE_FIELDS:
+            raise ValidationError({name: _("There is no such preference.")})
+        if not isinstance(value, bool):
+            raise ValidationError({name: _("Use true or false.")})
+    preferences = preferences_of(user)
+    for name, value in changes.items():
+        setattr(preferences, name, value)
+    preferences.save()
+    return preferences

@@ -1,0 +1,17 @@
+"""`{% load social %}`: the bell's unread count for the signed-in person."""
+
+from django import template
+
+from stretch.social import services
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_count(context) -> int:
+    """How many unread notifications the signed-in person has (one COUNT query per page)."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None:
+        return 0
+    return services.unread_count(user)
