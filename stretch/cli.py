@@ -149,7 +149,7 @@ def _schedule_forever(interval: int, stop) -> None:
 
 def cmd_worker(args) -> None:
     if args.interval is not None and args.interval < 1:
-        raise SystemExit("stretch worker: error: --interval must be at least 1 second")
+        raise ValueError("--interval must be at least 1 second")
     _migrate(verbosity=0)
     if args.once:
         ran = _run_queued_tasks()

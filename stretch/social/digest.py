@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.okrs import progress as math
@@ -117,12 +118,12 @@ def progress_sections(data: DigestInput) -> list[Section]:
                 detail = _pct(now)
                 tone = ""
             else:
-                moved = round((now - before) * 100)
-                detail = _("%(before)s → %(now)s (%(moved)+d points)") % {
-                    "before": _pct(before),
-                    "now": _pct(now),
-                    "moved": moved,
-                }
+                moved = round(now * 100) - round(before * 100)  # as the percentages show
+                detail = ngettext(
+                    "%(before)s → %(now)s (%(moved)+d point)",
+                    "%(before)s → %(now)s (%(moved)+d points)",
+                    abs(moved),
+                ) % {"before": _pct(before), "now": _pct(now), "moved": moved}
                 tone = "up" if moved > 0 else "down" if moved < 0 else ""
             entries.append(Entry(objective.title, url, detail, tone))
         if entries:
