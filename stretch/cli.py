@@ -120,11 +120,19 @@ def cmd_remind(args) -> None:
 
 def _run_queued_tasks() -> int:
     """Run every background task waiting now, then return how many ran."""
+    import signal
+
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     waiting = set(DBTaskResult.objects.ready().values_list("id", flat=True))
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    # The worker installs its own Ctrl+C handlers; a one-off run gives the caller theirs back.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     return DBTaskResult.objects.filter(id__in=waiting).exclude(status="READY").count()
 
 

@@ -18,6 +18,8 @@ from django_tasks import task
 
 from stretch.okrs import rollup
 
+KEEP_RESULTS = timedelta(days=7)
+
 
 def rhythm_pass(today: date | None = None) -> dict[str, int]:
     """Run one pass now, synchronously; returns what it did, as counts."""
@@ -51,6 +53,8 @@ def schedule_rhythm(now=None, interval: int | None = None):
     now = now or timezone.now()
     interval = settings.STRETCH_RHYTHM_INTERVAL if interval is None else interval
     ours = DBTaskResult.objects.filter(task_path=run_rhythm.module_path)
+    # Finished passes are kept a week, for looking back at what they did.
+    ours.filter(status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=now - KEEP_RESULTS).delete()
     if ours.filter(status="READY").exists():
         return None
     last = (
