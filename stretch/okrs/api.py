@@ -10,7 +10,8 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from stretch import access
-from stretch.okrs import alignment, rollup, services
+from stretch.okrs import alignment, grading, history, phases, rollup, services
+from stretch.okrs import progress as math
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.okrs.schemas import (
     AlignmentOut,
@@ -21,6 +22,8 @@ from stretch.okrs.schemas import (
     CycleOut,
     CyclePage,
     CyclePatch,
+    GradeIn,
+    HistoryOut,
     KeyResultIn,
     KeyResultOut,
     KeyResultPage,
@@ -29,6 +32,7 @@ from stretch.okrs.schemas import (
     ObjectiveOut,
     ObjectivePage,
     ObjectivePatch,
+    PhaseIn,
 )
 from stretch.org.models import StrategyPillar, display_name
 from stretch.pagination import paginate
@@ -47,6 +51,9 @@ def cycle_out(cycle: Cycle) -> dict:
         "end": cycle.end,
         "status": cycle.status,
         "cadence": cycle.cadence,
+        "closes_on": phases.closes_on(cycle),
+        "auto_advance": cycle.auto_advance,
+        "phase_by_date": phases.phase_by_date(cycle, rollup.today()),
         "expected_progress": rollup.expected_for(cycle),
     }
 
@@ -71,10 +78,15 @@ def key_result_out(kr: KeyResult) -> dict:
         "attainment": kr.attainment,
         "expected_progress": kr.expected_progress,
         "status": kr.health,
+        "stale": kr.stale,
+        "checked_in_at": kr.checked_in_at,
         "steps": [
             {"id": s.pk, "title": s.title, "weight": s.weight, "done": s.done}
             for s in kr.steps.all()
         ],
+        "score": kr.score,
+        "score_reason": kr.score_reason,
+        "suggested_score": grading.suggested_key_result_score(kr),
         "position": kr.position,
         "version": kr.version,
     }
@@ -105,8 +117,14 @@ def objective_out(objective: Objective, user) -> dict:
         "progress": objective.progress,
         "expected_progress": objective.expected_progress,
         "health": objective.health,
+        "stop_reason": objective.stop_reason,
         "score": objective.score,
+        "score_reason": objective.score_reason,
+        "suggested_score": grading.suggested_objective_score(objective),
+        "grade_colour": None if objective.score is None else math.grade_colour(objective.score),
+        "grade_flags": grading.flags(objective),
         "reflection": objective.reflection,
+        "origin": objective.origin_id,
         "version": objective.version,
         "can_edit": access.can_edit_objective(user, objective),
         "key_results": [key_result_out(kr) for kr in objective.key_result_list],
@@ -136,9 +154,9 @@ def load_objective(objective_id: int, user) -> dict:
 
 
 def load_key_result(key_result_id: int) -> dict:
-    kr = KeyResult.objects.select_related("objective__cycle").get(pk=key_result_id)
+    kr = rollup.key_results_query().select_related("objective__cycle").get(pk=key_result_id)
     cycle = kr.objective.cycle
-    rollup.annotate_key_result(kr, rollup.expected_for(cycle))
+    rollup.annotate_key_result(kr, rollup.expected_for(cycle), cycle)
     return key_result_out(kr)
 
 
@@ -204,6 +222,16 @@ def get_cycle(request, cycle_id: int):
 def update_cycle(request, cycle_id: int, payload: CyclePatch):
     cycle = access.get_cycle(cycle_id)
     return cycle_out(services.update_cycle(request.auth, cycle, changes_of(payload)))
+
+
+@router.post(
+    "/cycles/{cycle_id}/phase",
+    response=CycleOut,
+    summary="Move a cycle to another phase: planning, active, grading, closed (administrators)",
+)
+def set_phase(request, cycle_id: int, payload: PhaseIn):
+    cycle = access.get_cycle(cycle_id)
+    return cycle_out(phases.set_phase(request.auth, cycle, payload.phase))
 
 
 @router.get(
@@ -295,12 +323,54 @@ def get_objective(request, objective_id: int):
 def update_objective(request, objective_id: int, payload: ObjectivePatch):
     objective = access.get_objective_for_user(request.auth, objective_id, write=True)
     changes = changes_of(
-        payload, frozenset({"parent", "pillar", "score", "owner_person", "owner_team"})
+        payload, frozenset({"parent", "pillar", "score", "owner_person", "owner_team", "reason"})
     )
     version = expected_version(request, changes.pop("version", None))
+    reason = changes.pop("reason", None) or ""
     fields = _resolve_objective_refs(request.auth, changes)
-    services.update_objective(request.auth, objective, fields, expected_version=version)
+    if "score" in fields and fields["score"] is not None:
+        services._check_version(objective, version)
+        grading.grade_objective(
+            request.auth,
+            objective,
+            fields.pop("score"),
+            reason=reason,
+            reflection=fields.pop("reflection", None),
+        )
+        version = None
+    if fields:
+        services.update_objective(
+            request.auth, objective, fields, expected_version=version, reason=reason
+        )
     return load_objective(objective_id, request.auth)
+
+
+@router.post(
+    "/objectives/{objective_id}/grade",
+    response=ObjectiveOut,
+    summary="Grade an objective (grading phase): default the weighted mean of its key results",
+)
+def grade_objective(request, objective_id: int, payload: GradeIn):
+    objective = access.get_objective_for_user(request.auth, objective_id, write=True)
+    grading.grade_objective(
+        request.auth,
+        objective,
+        payload.score,
+        reason=payload.reason,
+        reflection=payload.reflection,
+    )
+    return load_objective(objective_id, request.auth)
+
+
+@router.get(
+    "/objectives/{objective_id}/history",
+    response=HistoryOut,
+    summary="Every change to the objective and its key results: who, when, before -> after, why",
+)
+def objective_history(request, objective_id: int, limit: int = Query(100, ge=1, le=500)):
+    objective = access.get_objective_for_user(request.auth, objective_id)
+    changes = history.of_objective(objective, viewer=request.auth, limit=limit)
+    return {"items": [history.as_dict(change) for change in changes]}
 
 
 @router.delete("/objectives/{objective_id}", response={204: None})
@@ -322,12 +392,12 @@ def list_key_results(
 ):
     objective = access.get_objective_for_user(request.auth, objective_id)
     expected = rollup.expected_for(objective.cycle)
-    qs = objective.key_results.prefetch_related("steps")
+    qs = rollup.key_results_query().filter(objective=objective).prefetch_related("steps")
     return paginate(
         qs,
         limit,
         offset,
-        render=lambda kr: key_result_out(rollup.annotate_key_result(kr, expected)),
+        render=lambda kr: key_result_out(rollup.annotate_key_result(kr, expected, objective.cycle)),
     )
 
 
@@ -360,9 +430,25 @@ def get_key_result(request, key_result_id: int):
 @router.patch("/key-results/{key_result_id}", response=KeyResultOut)
 def update_key_result(request, key_result_id: int, payload: KeyResultPatch):
     kr = access.get_key_result_for_user(request.auth, key_result_id, write=True)
-    changes = _resolve_owner(changes_of(payload, frozenset({"owner", "range_low", "range_high"})))
+    changes = _resolve_owner(
+        changes_of(payload, frozenset({"owner", "range_low", "range_high", "reason"}))
+    )
     version = expected_version(request, changes.pop("version", None))
-    services.update_key_result(request.auth, kr, changes, expected_version=version)
+    reason = changes.pop("reason", None) or ""
+    services.update_key_result(request.auth, kr, changes, expected_version=version, reason=reason)
+    return load_key_result(key_result_id)
+
+
+@router.post(
+    "/key-results/{key_result_id}/grade",
+    response=KeyResultOut,
+    summary="Grade a key result (grading phase): 0.0-1.0, a reason when not the suggestion",
+)
+def grade_key_result(request, key_result_id: int, payload: GradeIn):
+    kr = access.get_key_result_for_user(request.auth, key_result_id, check_in=True)
+    if payload.score is None:
+        raise ValidationError({"score": _("A score is a number from 0.0 to 1.0.")})
+    grading.grade_key_result(request.auth, kr, payload.score, reason=payload.reason)
     return load_key_result(key_result_id)
 
 

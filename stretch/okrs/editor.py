@@ -212,7 +212,8 @@ def _save(actor, options, objective, key_results, form, formset) -> Objective | 
                 except ValidationError as error:
                     add_service_errors(form, error, OWNER_ALIASES)
             if objective is not None and objective.pk is not None:
-                _save_key_results(actor, options, objective, key_results, formset)
+                reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+                _save_key_results(actor, options, objective, key_results, formset, form, reason)
             if not (form.is_valid() and formset.is_valid()):
                 raise _Refused
     except _Refused:
@@ -249,7 +250,9 @@ def _save_objective(actor, options: EditorOptions, objective, data: dict) -> Obj
     }
     if not changes:
         return objective
-    return services.update_objective(actor, objective, changes, expected_version=data["version"])
+    return services.update_objective(
+        actor, objective, changes, expected_version=data["version"], reason=data["reason"]
+    )
 
 
 def _differs(obj, name: str, value) -> bool:
@@ -296,7 +299,7 @@ def _key_result_fields(data: dict, objective: Objective, options: EditorOptions,
     return fields, steps
 
 
-def _save_key_results(actor, options, objective, key_results, formset) -> None:
+def _save_key_results(actor, options, objective, key_results, formset, form, reason) -> None:
     stored = {kr.pk: kr for kr in key_results}
     order: list[int] = []
     for row in _rows_in_order(formset):
@@ -320,18 +323,26 @@ def _save_key_results(actor, options, objective, key_results, formset) -> None:
                 )
                 order.append(created.pk)
             else:
-                _update_key_result(actor, stored[kr_id], fields, steps, data["version"])
+                _update_key_result(actor, stored[kr_id], fields, steps, data["version"], reason)
         except ValidationError as error:
-            add_service_errors(row, error)
+            if "reason" in error.message_dict:
+                # The reason is asked once, for the whole save, on the objective's form.
+                if not form.has_error("reason"):
+                    form.add_error("reason", error.message_dict.pop("reason"))
+                error = ValidationError(error.message_dict) if error.message_dict else None
+            if error is not None:
+                add_service_errors(row, error)
     if formset.is_valid():
         services.reorder_key_results(actor, objective, order)
 
 
-def _update_key_result(actor, kr: KeyResult, fields: dict, steps: list[dict], version) -> None:
+def _update_key_result(
+    actor, kr: KeyResult, fields: dict, steps: list[dict], version, reason: str
+) -> None:
     changes = {name: value for name, value in fields.items() if _differs(kr, name, value)}
     old_steps = [(step.title, step.weight) for step in kr.steps.all()]
     if changes:
-        kr = services.update_key_result(actor, kr, changes, expected_version=version)
+        kr = services.update_key_result(actor, kr, changes, expected_version=version, reason=reason)
         version = None  # our own update moved the version on
     if old_steps != [(step["title"], step["weight"]) for step in steps]:
         services.set_milestone_steps(actor, kr, steps, expected_version=version)

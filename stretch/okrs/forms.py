@@ -73,6 +73,16 @@ class ObjectiveForm(forms.Form):
         help_text=_("Private: the owner, the owning team, its leads, managers and admins."),
     )
     status = forms.ChoiceField(label=_("Status"))
+    reason = forms.CharField(
+        label=_("Why this change"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Needed once the cycle is under way when a key result's start, target or weight "
+            "changes, or when the objective is stopped. It is kept in the history."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, cycles, owners, pillars, statuses, **kwargs):
@@ -248,6 +258,8 @@ def load_options(user, objective: Objective | None, key_results: list[KeyResult]
         .distinct()
     )
     statuses = [(s.value, s.label) for s in (Objective.Status.DRAFT, Objective.Status.ACTIVE)]
+    if objective is not None:
+        statuses.append((Objective.Status.STOPPED.value, Objective.Status.STOPPED.label))
     if objective is not None and objective.status == Objective.Status.CLOSED:
         statuses.append((Objective.Status.CLOSED.value, Objective.Status.CLOSED.label))
     return EditorOptions(

@@ -28,6 +28,7 @@ LABELS = {
     "direction": gettext_lazy("direction"), "start": gettext_lazy("start"), "target": gettext_lazy("target"),
     "range_low": gettext_lazy("range low"), "range_high": gettext_lazy("range high"), "unit": gettext_lazy("unit"),
     "weight": gettext_lazy("weight"), "owner": gettext_lazy("owner"), "position": gettext_lazy("position"),
+    "stop_reason": gettext_lazy("reason for stopping"), "score_reason": gettext_lazy("reason for the score"),
 }  # fmt: skip
 SHOWN_FIELDS = set(LABELS)
 CHOICES = {
@@ -49,6 +50,42 @@ class Change:
     action: str  # created, changed, deleted
     fields: list[tuple[str, str, str]] = field(default_factory=list)
     reason: str = ""
+    kind: str = "objective"  # "objective" or "key result", untranslated (the API's word)
+    object_id: int = 0
+    action_code: str = "changed"  # created, changed, deleted, untranslated
+    eased: bool = False  # a key result's target moved toward its start: the goal got easier
+
+
+def eased(before, after) -> bool:
+    """Whether a key result's change between two history rows made its goal easier: a
+    target moved back toward the start, or a range widened."""
+    if after.kind != KeyResult.Kind.METRIC or before.direction != after.direction:
+        return False
+    if after.direction == KeyResult.Direction.INCREASE:
+        return after.target < before.target
+    if after.direction == KeyResult.Direction.DECREASE:
+        return after.target > before.target
+    low_before, high_before = before.range_low, before.range_high
+    if None in (low_before, high_before, after.range_low, after.range_high):
+        return False
+    return after.range_low < low_before or after.range_high > high_before
+
+
+def as_dict(change: Change) -> dict:
+    """A change as the API shows it."""
+    return {
+        "at": change.at,
+        "who": change.who,
+        "what": change.kind,
+        "id": change.object_id,
+        "title": change.title,
+        "action": change.action_code,
+        "reason": change.reason,
+        "eased": change.eased,
+        "fields": [
+            {"field": label, "before": old, "after": new} for label, old, new in change.fields
+        ],
+    }
 
 
 def _text(value) -> str:
@@ -59,13 +96,14 @@ def _text(value) -> str:
     return str(value)
 
 
-def _changes(records, model, what: str) -> list[Change]:
+def _changes(records, model, what: str, kind: str) -> list[Change]:
     """Turn one object's history rows (any order) into changes, oldest first."""
     by_object: dict[int, list] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         by_object.setdefault(record.id, []).append(record)
     result = []
     actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    codes = {"+": "created", "~": "changed", "-": "deleted"}
     for rows in by_object.values():
         previous = None
         for record in rows:
@@ -76,6 +114,9 @@ def _changes(records, model, what: str) -> list[Change]:
                 title=record.title,
                 action=actions[record.history_type],
                 reason=record.history_change_reason or "",
+                kind=kind,
+                object_id=record.id,
+                action_code=codes[record.history_type],
             )
             if previous is not None and record.history_type == "~":
                 delta = record.diff_against(previous, included_fields=SHOWN_FIELDS & _names(model))
@@ -83,6 +124,8 @@ def _changes(records, model, what: str) -> list[Change]:
                 if not change.fields:
                     previous = record
                     continue
+                if model is KeyResult:
+                    change.eased = eased(previous, record)
             result.append(change)
             previous = record
     return result
@@ -101,8 +144,8 @@ def of_objective(objective: Objective, *, viewer, limit: int = 30) -> list[Chang
     key_result_rows = KeyResult.history.filter(objective_id=objective.pk).select_related(
         "history_user__profile"
     )
-    changes = _changes(objective_rows, Objective, _("objective")) + _changes(
-        key_result_rows, KeyResult, _("key result")
+    changes = _changes(objective_rows, Objective, _("objective"), "objective") + _changes(
+        key_result_rows, KeyResult, _("key result"), "key result"
     )
     changes.sort(key=lambda c: c.at, reverse=True)
     changes = changes[:limit]

@@ -192,6 +192,7 @@ class KeyResult(models.Model):
     attainment: float
     expected_progress: float
     health: str
+    stale: bool
 
     class Meta:
         ordering = ["objective", "position", "id"]

@@ -12,6 +12,7 @@ from datetime import date
 from django.utils import timezone
 
 from stretch.okrs import progress as math
+from stretch.okrs import rhythm
 from stretch.okrs.models import Cycle, KeyResult, Objective
 
 
@@ -28,8 +29,30 @@ def steps_of(key_result: KeyResult) -> list[math.Step]:
     return [math.Step(weight=s.weight, done=s.done) for s in key_result.steps.all()]
 
 
-def annotate_key_result(key_result: KeyResult, expected: float) -> KeyResult:
-    """Set progress, attainment and health on a key result whose steps are prefetched."""
+def key_results_query():
+    """Key results with what their numbers need: the cadence they follow (for staleness)."""
+    return KeyResult.objects.annotate(cadence=rhythm.key_result_cadence())
+
+
+def is_stale(key_result: KeyResult, cycle: Cycle, on: date | None = None) -> bool:
+    """Not checked in within its cadence, while check-ins are due: an active objective of
+    an active cycle, not finished yet."""
+    if cycle.status != Cycle.Status.ACTIVE or key_result.progress >= 1.0:
+        return False
+    loaded = KeyResult.objective.is_cached(key_result)  # type: ignore[attr-defined]
+    if loaded and key_result.objective.status != Objective.Status.ACTIVE:
+        return False
+    cadence = getattr(key_result, "cadence", None) or cycle.cadence
+    last = timezone.localdate(key_result.checked_in_at) if key_result.checked_in_at else None
+    created = timezone.localdate(key_result.created_at) if key_result.created_at else cycle.start
+    return math.is_stale(last, max(cycle.start, created), on or today(), cadence)
+
+
+def annotate_key_result(
+    key_result: KeyResult, expected: float, cycle: Cycle | None = None
+) -> KeyResult:
+    """Set progress, attainment and health on a key result whose steps are prefetched, and
+    with its `cycle`, whether it is stale."""
     key_result.progress = math.key_result_progress(
         kind=key_result.kind,
         direction=key_result.direction,
@@ -48,6 +71,7 @@ def annotate_key_result(key_result: KeyResult, expected: float) -> KeyResult:
     )
     key_result.expected_progress = expected
     key_result.health = math.health(key_result.progress, expected, key_result.confidence)
+    key_result.stale = cycle is not None and is_stale(key_result, cycle)
     return key_result
 
 
@@ -55,7 +79,7 @@ def annotate_key_results(key_results: Sequence[KeyResult], cycle: Cycle) -> Sequ
     """`annotate_key_result` on key results of one cycle, whose steps are prefetched."""
     expected = expected_for(cycle)
     for key_result in key_results:
-        annotate_key_result(key_result, expected)
+        annotate_key_result(key_result, expected, cycle)
     return key_results
 
 
@@ -100,7 +124,11 @@ def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequenc
         if id(objective) in done:
             return objective.progress
         expected = expected_for(objective.cycle, on)
-        krs = [annotate_key_result(kr, expected) for kr in key_results[objective.pk]]
+        for kr in key_results[objective.pk]:
+            kr.objective = objective  # no query: the instance we have
+        krs = [
+            annotate_key_result(kr, expected, objective.cycle) for kr in key_results[objective.pk]
+        ]
         below = path | {objective.pk}
         child_progress = (
             [] if krs else [visit(c, below) for c in children[objective.pk] if c.pk not in below]
@@ -125,7 +153,7 @@ def _key_results(objective_ids: list[int]) -> dict[int, list[KeyResult]]:
     """The key results (steps prefetched) of each objective, in their order."""
     by_objective: dict[int, list[KeyResult]] = defaultdict(list)
     if objective_ids:
-        query = KeyResult.objects.filter(objective_id__in=objective_ids).prefetch_related("steps")
+        query = key_results_query().filter(objective_id__in=objective_ids).prefetch_related("steps")
         for key_result in query:
             by_objective[key_result.objective_id].append(key_result)
     return by_objective

@@ -9,7 +9,9 @@ from stretch.pagination import Paged
 
 ObjectiveKind = Literal["committed", "aspirational"]
 Visibility = Literal["public", "private"]
-ObjectiveStatus = Literal["draft", "active", "closed"]
+ObjectiveStatus = Literal["draft", "active", "stopped", "closed"]
+Phase = Literal["planning", "active", "grading", "closed"]
+GradeColour = Literal["green", "yellow", "red"]
 KeyResultKind = Literal["metric", "milestone"]
 Direction = Literal["increase", "decrease", "range"]
 Health = Literal["on_track", "at_risk", "off_track"]
@@ -22,6 +24,9 @@ class CycleOut(Schema):
     end: date
     status: Literal["planning", "active", "grading", "closed"]
     cadence: Literal["weekly", "biweekly", "monthly"]
+    closes_on: date = Field(..., description="grading ends and the cycle closes on this day")
+    auto_advance: bool = Field(..., description="moves from phase to phase by its dates")
+    phase_by_date: Phase = Field(..., description="the phase its dates give today")
     expected_progress: float
 
 
@@ -31,6 +36,8 @@ class CycleIn(Schema):
     end: date
     status: Literal["planning", "active", "grading", "closed"] = "planning"
     cadence: Literal["weekly", "biweekly", "monthly"] = "weekly"
+    closes_on: date | None = None
+    auto_advance: bool = True
 
 
 class CyclePatch(Schema):
@@ -39,6 +46,12 @@ class CyclePatch(Schema):
     end: date | None = None
     status: Literal["planning", "active", "grading", "closed"] | None = None
     cadence: Literal["weekly", "biweekly", "monthly"] | None = None
+    closes_on: date | None = None
+    auto_advance: bool | None = None
+
+
+class PhaseIn(Schema):
+    phase: Phase
 
 
 class CyclePage(Paged):
@@ -76,7 +89,12 @@ class KeyResultOut(Schema):
     attainment: float = Field(..., description="unclamped share of the way to target")
     expected_progress: float
     status: Health = Field(..., description="on_track, at_risk or off_track")
+    stale: bool = Field(..., description="not checked in within its team's cadence")
+    checked_in_at: datetime | None
     steps: list[StepOut]
+    score: float | None = Field(..., description="the grade, 0.0-1.0, given at grading")
+    score_reason: str
+    suggested_score: float = Field(..., description="from progress: milestone 0 or 1")
     position: int
     version: int
 
@@ -107,6 +125,9 @@ class KeyResultPatch(Schema):
     weight: float | None = None
     owner: int | None = None
     position: int | None = Field(None, ge=0)
+    reason: str | None = Field(
+        None, max_length=2000, description="why; needed for start, target or weight mid-cycle"
+    )
     version: int | None = Field(None, description="the version you edited; 409 if stale")
 
 
@@ -137,8 +158,16 @@ class ObjectiveOut(Schema):
     progress: float
     expected_progress: float
     health: Health
+    stop_reason: str
     score: float | None
+    score_reason: str
+    suggested_score: float | None = Field(
+        ..., description="weighted mean of the key results' scores (None: some ungraded)"
+    )
+    grade_colour: GradeColour | None
+    grade_flags: list[Literal["not_ambitious", "committed_short"]]
     reflection: str
+    origin: int | None = Field(..., description="the objective this one carries over")
     version: int
     can_edit: bool
     key_results: list[KeyResultOut]
@@ -174,7 +203,43 @@ class ObjectivePatch(Schema):
     status: ObjectiveStatus | None = None
     score: float | None = Field(None, ge=0, le=1)
     reflection: str | None = None
+    stop_reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(
+        None, max_length=2000, description="why; needed to stop or move an objective mid-cycle"
+    )
     version: int | None = Field(None, description="the version you edited; 409 if stale")
+
+
+class GradeIn(Schema):
+    score: float | None = Field(
+        None, description="0.0-1.0 in steps of 0.1; for an objective, default the suggestion"
+    )
+    reason: str = Field("", max_length=2000, description="needed when not the suggested score")
+    reflection: str | None = Field(
+        None, max_length=10000, description="objectives: what got in the way, what we learned"
+    )
+
+
+class FieldChangeOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
+class ChangeOut(Schema):
+    at: datetime
+    who: str
+    what: Literal["objective", "key result"]
+    id: int
+    title: str
+    action: Literal["created", "changed", "deleted"]
+    reason: str
+    eased: bool = Field(..., description="a target moved toward the start: the goal got easier")
+    fields: list[FieldChangeOut]
+
+
+class HistoryOut(Schema):
+    items: list[ChangeOut]
 
 
 class ObjectivePage(Paged):

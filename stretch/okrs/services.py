@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from stretch import access
 from stretch.errors import Conflict
 from stretch.okrs import phases
+from stretch.okrs.history import LABELS as HISTORY_LABELS
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
 from stretch.org.models import display_name
 
@@ -217,9 +218,10 @@ def update_objective(
     expected_version: int | None = None,
     reason: str = "",
 ) -> Objective:
-    """Change an objective. In an active cycle, stopping it or moving it to another owner
-    needs a `reason`, kept in the history (a stop reason also on the objective). While the
-    cycle is graded only the reflection (and, through `grading`, the score) may change."""
+    """Change an objective. Stopping it needs a `reason`, kept on the objective and in the
+    history; any other change may give one (moving it to another owner mid-cycle, say).
+    While the cycle is graded only the reflection (and, through `grading`, the score) may
+    change; a closed cycle is read-only."""
     unknown = set(changes) - OBJECTIVE_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
@@ -248,10 +250,6 @@ def update_objective(
                 _("Say why the objective is stopped; the reason stays in its history."),
             )
             changes = {**changes, "stop_reason": reason}
-        elif new_owner and objective.cycle.status == Cycle.Status.ACTIVE:
-            reason = _require_reason(
-                reason, _("Say why the objective moves to another owner mid-cycle.")
-            )
         if "cycle" in changes:
             phases.require(changes["cycle"], phases.WRITE)
         for name, value in changes.items():
@@ -429,19 +427,20 @@ def update_key_result(
         _check_version(key_result, expected_version)
         phases.require(key_result.objective.cycle, phases.WRITE)
         adjusted = adjusted_fields(key_result, changes)
+        for name, value in changes.items():
+            setattr(key_result, name, value)
+        _normalise_milestone(key_result)
+        validate_key_result(key_result)
         if adjusted and key_result.objective.cycle.status == Cycle.Status.ACTIVE:
+            labels = [str(HISTORY_LABELS[name]) for name in sorted(adjusted)]
             reason = _require_reason(
                 reason,
                 _(
                     "The cycle is under way: say why the %(fields)s changes; the reason is "
                     "kept in the history."
                 )
-                % {"fields": ", ".join(sorted(adjusted))},
+                % {"fields": ", ".join(labels)},
             )
-        for name, value in changes.items():
-            setattr(key_result, name, value)
-        _normalise_milestone(key_result)
-        validate_key_result(key_result)
         if "owner" in changes:
             _check_owner_sees(key_result)
         key_result.version = F("version") + 1

@@ -116,7 +116,9 @@ def test_it_says_who_added_a_key_result(company, objective):
 
 def test_it_shows_a_key_results_changed_target_and_owner(company, objective):
     kr = okrs.create_key_result(company.alice, objective, title="Jobs migrated", target=200)
-    okrs.update_key_result(company.alice, kr, {"target": 250, "owner": company.bob})
+    okrs.update_key_result(
+        company.alice, kr, {"target": 250, "owner": company.bob}, reason="Bob takes it over"
+    )
     entry = newest(company.bob, objective)
     assert entry.startswith("Alice changed key result “Jobs migrated”")
     assert "target: 200 → 250" in entry

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
+from stretch.okrs import history
 from stretch.okrs import services as okrs
 from stretch.okrs.models import KeyResult, Objective
 from tests.helpers import client_for
@@ -234,8 +235,37 @@ def test_editing_changes_a_weight(company, objective):
     client = client_for(company.alice)
     data = form_of(client, edit_url(objective))
     row(data, 1, weight=2.5)
+    data["reason"] = "Latency is what customers feel"
     assert client.post(edit_url(objective), data).status_code == 302
     assert KeyResult.objects.get(title="p95 latency").weight == 2.5
+    change = history.of_objective(objective, viewer=company.alice)[0]
+    assert change.reason == "Latency is what customers feel"
+
+
+def test_a_mid_cycle_target_change_without_a_reason_saves_nothing_and_asks_why(
+    company, objective
+):
+    client = client_for(company.alice)
+    data = form_of(client, edit_url(objective))
+    data["title"] = "Renamed too"
+    row(data, 1, weight=2.5)
+    response = client.post(edit_url(objective), data)
+    assert response.status_code == 400
+    assert "say why the weight changes" in response.content.decode()
+    objective.refresh_from_db()
+    assert objective.title != "Renamed too"
+    assert KeyResult.objects.get(title="p95 latency").weight == 1
+
+
+def test_stopping_an_objective_in_the_editor_keeps_the_reason(company, objective):
+    client = client_for(company.alice)
+    data = form_of(client, edit_url(objective))
+    data["status"] = "stopped"
+    assert client.post(edit_url(objective), data).status_code == 400
+    data["reason"] = "The scheduler was bought in"
+    assert client.post(edit_url(objective), data).status_code == 302
+    objective.refresh_from_db()
+    assert (objective.status, objective.stop_reason) == ("stopped", "The scheduler was bought in")
 
 
 def test_editing_removes_a_key_result_marked_for_removal(company, objective):
@@ -441,7 +471,7 @@ def test_a_stale_key_result_is_a_conflict_too(company, objective):
     client = client_for(company.alice)
     data = form_of(client, edit_url(objective))
     okrs.update_key_result(
-        company.admin, KeyResult.objects.get(title="Jobs migrated"), {"target": 300}
+        company.admin, KeyResult.objects.get(title="Jobs migrated"), {"target": 300}, reason="r"
     )
     row(data, 0, target=250)
     assert client.post(edit_url(objective), data).status_code == 409
@@ -581,7 +611,7 @@ def test_the_new_page_runs_a_bounded_number_of_queries(
 ):
     make_objectives(company, size)
     client = client_for(company.bob)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         assert client.get("/objectives/new/").status_code == 200
 
 
@@ -591,7 +621,7 @@ def test_the_edit_page_runs_a_bounded_number_of_queries(
 ):
     objective = objective_with(company, size)
     client = client_for(company.alice)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(edit_url(objective)).status_code == 200
 
 
@@ -605,7 +635,8 @@ def test_saving_an_edit_runs_a_bounded_number_of_queries(
     data["title"] = "Fewer, better key results"
     row(data, 0, ORDER=2, weight=2)
     row(data, 1, ORDER=1)
-    with django_assert_max_num_queries(27):
+    data["reason"] = "The first result matters more"
+    with django_assert_max_num_queries(28):
         assert client.post(edit_url(objective), data).status_code == 302
     assert titles(objective)[:2] == ["Result 1", "Result 0"]
 

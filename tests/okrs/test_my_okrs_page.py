@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from stretch.okrs import grading
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle
 from tests.helpers import client_for
@@ -125,8 +126,10 @@ def test_it_asks_for_the_grades_of_my_objectives_when_the_cycle_is_graded(compan
 
 def test_it_stops_asking_for_a_grade_once_the_objective_is_graded(company, okr):
     objective, _kr = okr
-    okrs.update_objective(company.alice, objective, {"score": 0.7})
     okrs.update_cycle(company.admin, company.quarter, {"status": Cycle.Status.GRADING})
+    grading.grade_objective(
+        company.alice, objective, 0.7, reason="Most of it shipped", reflection="Late start"
+    )
     assert "Ship the scheduler" not in due(company.alice, f"?cycle={company.quarter.pk}")
 
 

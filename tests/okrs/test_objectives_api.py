@@ -453,9 +453,11 @@ def test_a_null_for_a_required_field_is_a_400_naming_it(company, api_as, field):
 def test_it_refuses_a_score_outside_zero_to_one(company, api_as):
     alice = api_as(company.alice)
     objective = create(alice, company.quarter)
+    okrs.update_cycle(company.admin, company.quarter, {"status": "grading"})
     assert alice.patch(f"/objectives/{objective['id']}", {"score": 1.5}).status_code == 422
     response = alice.patch(
-        f"/objectives/{objective['id']}", {"score": 0.7, "reflection": "Good stretch"}
+        f"/objectives/{objective['id']}",
+        {"score": 0.7, "reflection": "Good stretch", "reason": "Most of it landed"},
     )
     assert (response.json_body["score"], response.json_body["reflection"]) == (0.7, "Good stretch")
 

@@ -177,7 +177,7 @@ WRITES = {
     "change the objective": ("patch", "/objectives/{o}", {"title": "Changed"}, 200),
     "delete the objective": ("delete", "/objectives/{o}", None, 204),
     "add a key result": ("post", "/objectives/{o}/key-results", {"title": "New", "target": 5}, 201),
-    "change a key result": ("patch", "/key-results/{kr}", {"target": 50}, 200),
+    "change a key result": ("patch", "/key-results/{kr}", {"target": 50, "reason": "r"}, 200),
     "delete a key result": ("delete", "/key-results/{kr}", None, 204),
     "check in": ("post", "/key-results/{kr}/check-ins", {"value": 3}, 201),
 }
