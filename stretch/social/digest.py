@@ -119,11 +119,16 @@ def progress_sections(data: DigestInput) -> list[Section]:
                 tone = ""
             else:
                 moved = round(now * 100) - round(before * 100)  # as the percentages show
-                detail = ngettext(
-                    "%(before)s → %(now)s (%(moved)+d point)",
-                    "%(before)s → %(now)s (%(moved)+d points)",
-                    abs(moved),
-                ) % {"before": _pct(before), "now": _pct(now), "moved": moved}
+                detail = (
+                    _("%(now)s, no change") % {"now": _pct(now)}
+                    if moved == 0
+                    else ngettext(
+                        "%(before)s → %(now)s (%(moved)+d point)",
+                        "%(before)s → %(now)s (%(moved)+d points)",
+                        abs(moved),
+                    )
+                    % {"before": _pct(before), "now": _pct(now), "moved": moved}
+                )
                 tone = "up" if moved > 0 else "down" if moved < 0 else ""
             entries.append(Entry(objective.title, url, detail, tone))
         if entries:

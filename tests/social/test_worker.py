@@ -113,3 +113,20 @@ def test_a_bad_interval_is_refused_in_one_line(db, capsys):
     assert capsys.readouterr().err == (
         "stretch worker: error: --interval must be at least 1 second\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("worker", ["background tasks", "--once", "--interval", "STRETCH_RHYTHM_INTERVAL"]),
+        ("remind", ["one pass", "reminders", "digests", "cron"]),
+    ],
+)
+def test_worker_and_remind_explain_themselves(command, words, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: stretch {command}" in out
+    for word in words:
+        assert word in out
