@@ -50,8 +50,8 @@ def answers(kind="mid", **texts):
 def test_the_owner_gets_the_mid_review_form_while_the_cycle_is_active(q1):
     with at(week_day(6)):
         page = section(page_of(q1.alice, q1.objective))
-    assert 'action="/objectives/%d/reviews/mid/"' % q1.objective.pk in page
-    assert 'hx-post="/objectives/%d/reviews/mid/"' % q1.objective.pk in page
+    assert f'action="/objectives/{q1.objective.pk}/reviews/mid/"' in page
+    assert f'hx-post="/objectives/{q1.objective.pk}/reviews/mid/"' in page
     assert "What went well" in page and "What did not" in page
     assert "What we learned" in page and "What we change" in page
     assert "/reviews/final/" not in page  # not before grading
@@ -280,7 +280,7 @@ def test_the_team_review_page_runs_a_bounded_number_of_queries(
     q1, count, django_assert_max_num_queries
 ):
     for n in range(count):
-        objective, (kr,) = objective_with_key_results(
+        _objective, (kr,) = objective_with_key_results(
             q1.platform, q1.q1, actor=q1.bob, title=f"Team objective {n}"
         )
         check_in_weeks(q1.bob, kr, [0], value=5)
