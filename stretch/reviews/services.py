@@ -579,7 +579,7 @@ def carry_over(actor, objective: Objective, into_cycle: Cycle) -> Objective:
         raise PermissionDenied(_("Only those who may change the objective carry it over."))
     with transaction.atomic():
         source = (
-            Objective.objects.select_for_update()
+            Objective.objects.select_for_update(of=("self",))
             .select_related("cycle", "parent__cycle", "owner_person", "owner_team", "pillar")
             .get(pk=objective.pk)
         )
