@@ -21,6 +21,7 @@ from stretch.okrs import phases, rollup
 from stretch.okrs import progress as math
 from stretch.okrs.models import KeyResult, Objective
 
+SCORE_STEPS = [f"{tenth / 10:.1f}" for tenth in range(11)]  # 0.0, 0.1, ... 1.0, for forms
 NOT_AMBITIOUS = "not_ambitious"  # an aspirational objective fully achieved
 COMMITTED_SHORT = "committed_short"  # a committed objective below 1.0
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from stretch import access
-from stretch.okrs import charts, rollup
+from stretch.okrs import charts, grading, rollup
 from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
@@ -40,12 +40,13 @@ def render_key_result(
     """The page; `form` is a bound check-in form to show with its errors."""
     found = access.get_key_result_for_user(request.user, key_result_id)
     kr = (
-        KeyResult.objects.select_related("objective__cycle", "owner__profile")
+        rollup.key_results_query()
+        .select_related("objective__cycle", "owner__profile")
         .prefetch_related("steps")
         .get(pk=found.pk)
     )
     cycle = kr.objective.cycle
-    rollup.annotate_key_result(kr, rollup.expected_for(cycle))
+    rollup.annotate_key_result(kr, rollup.expected_for(cycle), cycle)
     entries, chart = _chart(kr)
     history = Paginator(kr.check_ins.select_related("author__profile"), HISTORY_PER_PAGE)
     history.count = len(entries)  # the chart has read them all: no need to count again
@@ -70,6 +71,7 @@ def render_key_result(
         "history": [],
         "can_check_in": access.can_check_in(request.user, kr),
         "on_key_result_page": True,  # so a check-in from its form can come back here
+        "score_steps": grading.SCORE_STEPS,
         "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),
     }
     template = "okrs/key_result.html"

@@ -117,6 +117,7 @@ class Objective(models.Model):
     expected_progress: float
     confidence: int | None
     health: str
+    stale_count: int
 
     class Meta:
         ordering = ["id"]

@@ -134,6 +134,7 @@ def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequenc
             [] if krs else [visit(c, below) for c in children[objective.pk] if c.pk not in below]
         )
         objective.key_result_list = krs
+        objective.stale_count = sum(kr.stale for kr in krs)
         objective.progress = math.objective_progress(
             ((kr.progress, kr.weight) for kr in krs), child_progress
         )

@@ -13,5 +13,9 @@ urlpatterns = [
     path("objectives/<int:objective_id>/edit/", editor.edit_objective, name="objective-edit"),
     path("key-results/<int:key_result_id>/", key_results.key_result_detail, name="key-result"),
     path("key-results/<int:key_result_id>/check-in/", views.check_in, name="check-in"),
+    path("key-results/<int:key_result_id>/grade/", views.grade_key_result, name="key-result-grade"),
+    path("objectives/<int:objective_id>/grade/", views.grade_objective, name="objective-grade"),
+    path("cycles/", views.cycles, name="cycles"),
+    path("cycles/<int:cycle_id>/phase/", views.cycle_phase, name="cycle-phase"),
     path("alignment/", views.alignment_tree, name="alignment"),
 ]

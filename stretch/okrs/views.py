@@ -3,17 +3,19 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from stretch import access
+from stretch.okrs import grading, key_results, phases, rollup, services
 from stretch.okrs import history as changes
-from stretch.okrs import key_results, rollup, services
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.params import as_int
@@ -93,7 +95,7 @@ def my_okrs(request):
         teams = [o for o in objectives if o.owner_person_id != request.user.pk]
         contributing = list(
             access.key_results_visible_to(
-                request.user, KeyResult.objects.select_related("objective__cycle")
+                request.user, rollup.key_results_query().select_related("objective__cycle")
             )
             .filter(owner=request.user, objective__cycle=cycle)
             .exclude(objective__owner_person=request.user)
@@ -149,8 +151,11 @@ def objective_detail(request, objective_id: int):
     return _render_objective(request, objective_id)
 
 
-def _render_objective(request, objective_id: int, failed=None, status: int = 200):
-    """The objective page; `failed` is a (key result id, bound form) to show with its errors."""
+def _render_objective(
+    request, objective_id: int, failed=None, status: int = 200, grade_failed=None
+):
+    """The objective page; `failed` is a (key result id, bound form) to show with its errors,
+    `grade_failed` a refused grade with what was posted."""
     objective = objectives_queryset().select_related("parent", "pillar").get(pk=objective_id)
     children = list(
         access.objectives_visible_to(request.user, objectives_queryset()).filter(parent=objective)
@@ -178,9 +183,90 @@ def _render_objective(request, objective_id: int, failed=None, status: int = 200
             "can_edit": access.can_edit_objective(request.user, objective),
             "timeline": _timeline(history, objective.key_result_list),
             "changes": changes.of_objective(objective, viewer=request.user),
+            "score_steps": grading.SCORE_STEPS,
+            "suggested_score": grading.suggested_objective_score(objective),
+            "ungraded": sum(kr.score is None for kr in objective.key_result_list),
+            "grade_flags": grading.flags(objective),
+            "grade_failed": grade_failed or {},
         },
         status=status,
     )
+
+
+def _first_message(error: ValidationError) -> str:
+    return " ".join(message for messages in error.message_dict.values() for message in messages)
+
+
+@require_POST
+def grade_key_result(request, key_result_id: int):
+    kr = access.get_key_result_for_user(request.user, key_result_id, check_in=True)
+    score, reason = request.POST.get("score", ""), request.POST.get("reason", "")[:2000]
+    try:
+        grading.grade_key_result(request.user, kr, score, reason=reason)
+    except ValidationError as error:
+        failed = {"kr": kr.pk, "reason": reason, "message": _first_message(error)}
+        return _render_objective(request, kr.objective_id, status=400, grade_failed=failed)
+    return redirect(reverse("objective", args=[kr.objective_id]) + f"#kr-{kr.pk}")
+
+
+@require_POST
+def grade_objective(request, objective_id: int):
+    objective = access.get_objective_for_user(request.user, objective_id, write=True)
+    posted = {
+        "score": request.POST.get("score", ""),
+        "reason": request.POST.get("reason", "")[:2000],
+        "reflection": request.POST.get("reflection", "")[:10000],
+    }
+    try:
+        grading.grade_objective(
+            request.user,
+            objective,
+            posted["score"] or None,
+            reason=posted["reason"],
+            reflection=posted["reflection"],
+        )
+    except ValidationError as error:
+        failed = {"objective": True, **posted, "message": _first_message(error)}
+        return _render_objective(request, objective.pk, status=400, grade_failed=failed)
+    return redirect(reverse("objective", args=[objective.pk]) + "#grading")
+
+
+def cycles(request):
+    """Every cycle with its phase and dates; administrators move them on from here."""
+    today = rollup.today()
+    rows = []
+    for cycle in Cycle.objects.all():
+        position = phases.ORDER.index(Cycle.Status(cycle.status))
+        rows.append(
+            {
+                "cycle": cycle,
+                "closes_on": phases.closes_on(cycle),
+                "by_date": Cycle.Status(phases.phase_by_date(cycle, today)).label,
+                "next": phases.ORDER[position + 1] if position + 1 < len(phases.ORDER) else None,
+                "back": phases.ORDER[position - 1] if position > 0 else None,
+            }
+        )
+    return render(
+        request,
+        "okrs/cycles.html",
+        {"rows": rows, "can_manage": access.can_manage_company(request.user)},
+    )
+
+
+@require_POST
+def cycle_phase(request, cycle_id: int):
+    cycle = access.get_cycle(cycle_id)
+    try:
+        moved = phases.set_phase(request.user, cycle, request.POST.get("phase", ""))
+    except ValidationError as error:
+        messages.error(request, _first_message(error))
+    else:
+        messages.success(
+            request,
+            _("%(cycle)s is now in its %(phase)s phase.")
+            % {"cycle": moved.name, "phase": moved.get_status_display()},
+        )
+    return redirect("cycles")
 
 
 def _check_in_arguments(request, kr: KeyResult, data: dict) -> dict:

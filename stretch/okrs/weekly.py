@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stretch.okrs import rollup, services
+from stretch.okrs import rhythm, rollup, services
 from stretch.okrs.forms import editable_number
 from stretch.okrs.models import Cycle, KeyResult
 from stretch.okrs.views import pick_cycle, reported_by
@@ -43,6 +43,7 @@ def my_key_results(user, cycle: Cycle) -> list[KeyResult]:
     """The key results this person checks in on, with their progress."""
     key_results = list(
         reported_by(user, cycle)
+        .annotate(cadence=rhythm.key_result_cadence())
         .select_related("objective__cycle")
         .prefetch_related("steps")
         .order_by("objective_id", "position", "pk")

@@ -52,3 +52,25 @@ def kr_value(kr) -> str:
 def marker_x(value) -> float:
     """Left edge of the 1-unit-wide pace marker, kept inside the 0-100 bar."""
     return min(99.0, max(0.0, percent(value) - 0.5))
+
+
+@register.filter
+def grade_colour(score) -> str:
+    """green (0.7 and above), yellow (0.4-0.6) or red (below 0.4), for a score's pill."""
+    from stretch.okrs.progress import grade_colour as colour
+
+    return "" if score is None else colour(float(score))
+
+
+@register.filter
+def suggested_score(kr) -> float:
+    """The score suggested for a key result from its progress (a milestone: 0 or 1)."""
+    from stretch.okrs.grading import suggested_key_result_score
+
+    return suggested_key_result_score(kr)
+
+
+@register.filter
+def tenth(value) -> str:
+    """A score as shown everywhere: 0.7, 1.0."""
+    return "" if value is None else f"{float(value):.1f}"
