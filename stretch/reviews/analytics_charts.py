@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-MAX_LABEL = 30  # characters of a row label drawn in full; longer ones end with "…"
+MAX_LABEL = 36  # characters of a row label drawn in full; longer ones end with "…"
 
 
 def _r(number: float) -> float:
@@ -176,7 +176,7 @@ def horizontal_bars(
     rows: Sequence[tuple[str, float | None]], *, width: int = 640, row_height: float = 28.0
 ) -> RowChart:
     """One bar per (label, share 0-1 or None) row, top to bottom."""
-    left, right, top = 230.0, width - 56.0, 6.0
+    left, right, top = 270.0, width - 56.0, 6.0
     bar_height = row_height * 0.64
     drawn = []
     for i, (label, share) in enumerate(rows):

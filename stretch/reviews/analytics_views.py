@@ -57,8 +57,8 @@ def _charts(summary: analytics.Summary) -> dict[str, Any]:
                 for o in summary.outcomes
                 for what, value in (
                     (_("mean progress"), o.mean_progress),
-                    (_("mean score"), o.mean_score),
                     (_("scored 0.7 or more"), o.share_success),
+                    (_("scored 1.0"), o.share_perfect),
                 )
             ]
         ),

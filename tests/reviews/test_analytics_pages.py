@@ -69,6 +69,15 @@ def test_the_score_chart_colours_bars_by_grade(spring):
     assert re.search(r'<rect class="bar yellow"[^>]*><title>0\.6: 0</title>', part)
 
 
+def test_before_grading_the_score_section_says_nothing_is_graded_yet(spring):
+    from stretch.okrs.models import KeyResult, Objective
+
+    KeyResult.objects.update(score=None)
+    Objective.objects.update(score=None)
+    part = section(page(spring.bob, f"?cycle={spring.spring.pk}"), "scores")
+    assert "Nothing graded yet" in part and "<svg" not in part
+
+
 def test_compliance_shows_a_bar_per_team(spring):
     part = section(page(spring.bob, f"?cycle={spring.spring.pk}"), "compliance")
     assert re.findall(r"<title>([^<]+)</title>(?:Platform|Sales)", part) == ["Platform", "Sales"]
