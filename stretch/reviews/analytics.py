@@ -7,7 +7,9 @@ company. Only objectives the viewer may see count (`access.objectives_visible_to
 private objective never shows in a list or a number for someone who may not read it.
 
 Check-in compliance, the stale list and the at-risk list look at active objectives only:
-stopped and closed ones take no more check-ins.
+stopped and closed ones take no more check-ins, nor does a key result at 100 % (as in
+`rollup.is_stale`). Staleness is judged today, or on the cycle's last day once it is over,
+so a cycle in grading or closed still shows how well its rhythm was kept.
 
 Every section runs a fixed number of queries whatever the number of objectives: progress
 and scores are bucketed in the database (conditional counts over the progress math of
@@ -235,10 +237,12 @@ class Scope:
         )
 
     def fresh(self) -> Q:
-        """Q for KeyResult querysets annotated with `cadence`: checked in on time, i.e. not
-        stale by `progress.is_stale` on `as_of`: the latest of the last check-in, the
-        cycle's start and the key result's creation lies within the cadence."""
-        q = Q()
+        """Q for KeyResult querysets annotated with `cadence` and `share` (progress):
+        checked in on time, i.e. not stale by `progress.is_stale` on `as_of` (the latest of
+        the last check-in, the cycle's start and the key result's creation lies within the
+        cadence), or finished: a key result at 100 % owes no more check-ins, as in
+        `rollup.is_stale`."""
+        q = Q(share__gte=1.0)
         known = []
         for cadence, days in math.CADENCE_DAYS.items():
             known.append(cadence)
@@ -428,7 +432,11 @@ def compliance(scope: Scope) -> Compliance:
     """The share of key results of active objectives checked in on time, by team."""
     grouped = (
         scope.key_results(active_only=True)
-        .annotate(cadence=rhythm.key_result_cadence(), team=scope.team_of_key_result())
+        .annotate(
+            cadence=rhythm.key_result_cadence(),
+            team=scope.team_of_key_result(),
+            share=key_result_progress(),
+        )
         .annotate(is_fresh=Case(When(scope.fresh(), then=1), default=0))
         .values("team")
         .annotate(total=Count("pk"), on_time=Sum("is_fresh"))
