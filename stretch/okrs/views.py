@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from stretch import access
-from stretch.okrs import grading, key_results, phases, rollup, services
+from stretch.okrs import grading, key_results, phases, rhythm, rollup, services
 from stretch.okrs import history as changes
+from stretch.okrs import progress as math
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.params import as_int
@@ -52,14 +53,17 @@ def reported_by(user, cycle: Cycle | None = None):
 
 
 def due_from(user) -> dict:
-    """What the person owes this week, whatever cycle the page shows: check-ins older than a
-    week in every active cycle (a year's key results as much as a quarter's), and grades to
+    """What the person owes this week, whatever cycle the page shows: check-ins older than
+    their team's rhythm allows (a week, two, a month) in every active cycle (a year's key results as much as a quarter's), and grades to
     give in every cycle being graded."""
-    week_ago = timezone.now() - timedelta(days=7)
+    now = timezone.now()
+    overdue = Q(last_check_in=None)
+    for cadence, days in math.CADENCE_DAYS.items():  # each team's own rhythm
+        overdue |= Q(cadence=cadence, last_check_in__lt=now - timedelta(days=days))
     check_ins = list(
         reported_by(user)
-        .annotate(last_check_in=Max("check_ins__created_at"))
-        .filter(Q(last_check_in=None) | Q(last_check_in__lt=week_ago))
+        .annotate(last_check_in=Max("check_ins__created_at"), cadence=rhythm.key_result_cadence())
+        .filter(overdue)
         .select_related("objective__cycle")
         .order_by("last_check_in", "pk")
     )

@@ -1,5 +1,7 @@
 """People, teams and the company in the JSON API."""
 
+from typing import Literal
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema, Status
@@ -93,6 +95,15 @@ class TeamOut(Schema):
     description: str
     member_count: int = 0
     leads: list[int] = []
+    check_in_cadence: Literal["weekly", "biweekly", "monthly"] = Field(
+        "weekly", description="how often its key results are due"
+    )
+    check_in_weekday: int = Field(4, description="the weekday they are due: 0 Monday … 6 Sunday")
+
+
+class TeamPatch(Schema):
+    check_in_cadence: Literal["weekly", "biweekly", "monthly"] | None = None
+    check_in_weekday: int | None = Field(None, ge=0, le=6)
 
 
 class TeamIn(Schema):
@@ -113,6 +124,8 @@ def team_out(team: Team) -> dict:
         "description": team.description,
         "member_count": team.member_count,
         "leads": [m.person_id for m in team.memberships.all() if m.role == Membership.Role.LEAD],
+        "check_in_cadence": team.check_in_cadence,
+        "check_in_weekday": team.check_in_weekday,
     }
 
 
@@ -136,6 +149,24 @@ def list_teams(
 @router.get("/teams/{team_id}", response=TeamOut)
 def get_team(request, team_id: int):
     access.get_team(team_id)  # 404 for an unknown team
+    return team_out(teams_queryset().get(pk=team_id))
+
+
+@router.patch(
+    "/teams/{team_id}",
+    response=TeamOut,
+    summary="Set a team's check-in rhythm (its leads and administrators)",
+)
+def update_team(request, team_id: int, payload: TeamPatch):
+    team = access.get_team(team_id)
+    services.set_check_in_rhythm(
+        request.auth,
+        team,
+        cadence=payload.check_in_cadence or team.check_in_cadence,
+        weekday=team.check_in_weekday
+        if payload.check_in_weekday is None
+        else payload.check_in_weekday,
+    )
     return team_out(teams_queryset().get(pk=team_id))
 
 

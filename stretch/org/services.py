@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stretch import access
-from stretch.org.models import ApiToken, Membership, Profile, Team
+from stretch.org.models import ApiToken, Cadence, Membership, Profile, Team, Weekday
 
 
 def create_person(
@@ -84,3 +84,20 @@ def set_membership(team: Team, person, role: str = Membership.Role.MEMBER) -> Me
         team=team, person=person, defaults={"role": role}
     )
     return membership
+
+
+def set_check_in_rhythm(actor, team: Team, *, cadence: str, weekday: int) -> Team:
+    """How often and on which weekday the team's key results are due (its leads and
+    administrators decide)."""
+    if not (access.can_manage_company(actor) or team.pk in access.reach(actor).led_teams):
+        raise PermissionDenied(_("Only the team's leads and administrators set its rhythm."))
+    if cadence not in Cadence.values:
+        allowed = ", ".join(Cadence.values)
+        raise ValidationError(
+            {"check_in_cadence": _("Must be one of: %(allowed)s.") % {"allowed": allowed}}
+        )
+    if isinstance(weekday, bool) or weekday not in Weekday.values:
+        raise ValidationError({"check_in_weekday": _("A weekday from 0 (Monday) to 6 (Sunday).")})
+    Team.objects.filter(pk=team.pk).update(check_in_cadence=cadence, check_in_weekday=weekday)
+    team.check_in_cadence, team.check_in_weekday = cadence, weekday
+    return team

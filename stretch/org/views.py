@@ -17,6 +17,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from stretch import access
 from stretch.okrs import alignment, alignment_map, alignment_tree, rollup
@@ -26,7 +27,7 @@ from stretch.okrs.models import Cycle, Objective
 from stretch.okrs.views import objectives_queryset, pick_cycle
 from stretch.org import services
 from stretch.org.forms import SetupForm
-from stretch.org.models import Company, Membership, Profile, StrategyPillar, Team
+from stretch.org.models import Cadence, Company, Membership, Profile, StrategyPillar, Team, Weekday
 from stretch.params import as_int
 
 PEOPLE_PER_PAGE = 50
@@ -191,8 +192,38 @@ def team(request, team_id: int):
         "summary": summarise(own, context["expected"]),
         "member_objectives": [o for o in objectives if o.owner_person_id is not None],
         "can_create": access.can_own(request.user, owner_team=team),
+        "can_set_rhythm": access.can_own(request.user, owner_team=team),
+        "cadences": Cadence.choices,
+        "weekdays": Weekday.choices,
     }
     return render(request, "org/team.html", context)
+
+
+@require_POST
+def team_rhythm(request, team_id: int):
+    """A lead sets how often, and on which weekday, the team's key results are due."""
+    team = access.get_team(team_id)
+    try:
+        services.set_check_in_rhythm(
+            request.user,
+            team,
+            cadence=request.POST.get("check_in_cadence", ""),
+            weekday=as_int(request.POST.get("check_in_weekday")),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Check-ins of %(team)s are now due %(cadence)s on %(weekday)s.")
+            % {
+                "team": team.name,
+                "cadence": Cadence(team.check_in_cadence).label.lower(),
+                "weekday": Weekday(team.check_in_weekday).label,
+            },
+        )
+    return redirect("team", team_id=team.pk)
 
 
 # People --------------------------------------------------------------------------------------
