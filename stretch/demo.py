@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from stretch.okrs import grading, phases, rollup
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle, KeyResult, MilestoneStep, Objective
 from stretch.org.models import Company, Membership, Profile, StrategyPillar, Team
+from stretch.reviews import services as reviews
 
 PASSWORD = "stretch-demo"
 LOGIN = "alice"
@@ -53,6 +55,35 @@ VALUES = "Customers first\nOwn the outcome\nSay it plainly\nLearn fast"
 # A key result: (title, kind/direction, start, target, unit, weight, path) where path is the
 # share of the way reached by today (metric) or the steps done (milestone).
 OBJECTIVES = [
+    # The quarter before this one, graded and closed: scores, a miss and what it taught.
+    (
+        "prev-deploys",
+        "previous",
+        "team:Platform",
+        "Make releases a non-event",
+        None,
+        None,
+        "committed",
+        "public",
+        [
+            ("Deploys per week", "increase", 3, 15, "deploys", 1, 1.0),
+            ("Rollback rate", "decrease", 8, 2, "%", 1, 0.6),
+        ],
+    ),
+    (
+        "prev-hiring",
+        "previous",
+        "person:alice",
+        "Build a team that ships without heroics",
+        None,
+        None,
+        "aspirational",
+        "public",
+        [
+            ("On-call pages per week", "decrease", 40, 10, "pages", 2, 0.45),
+            ("Runbooks written", "increase", 0, 12, "runbooks", 1, 0.5),
+        ],
+    ),
     (
         "trusted",
         "year",
@@ -273,7 +304,41 @@ def load(today: date | None = None) -> int:
         people = _org(counter)
         cycles = _cycles(today, counter)
         _objectives(people, cycles, today, counter)
+        _grade_previous(people, cycles["previous"])
     return counter.created
+
+
+REFLECTIONS = {
+    "Make releases a non-event": "The rollback rate stalled at 3 %: flaky integration tests "
+    "hid real failures. Next quarter we quarantine them first.",
+    "Build a team that ships without heroics": "Pages halved, not quartered: the noisiest "
+    "alerts belong to another team, and we asked too late.",
+}
+
+
+def _grade_previous(people: dict, cycle: Cycle) -> None:
+    """Grade the previous quarter as its owners would have, then close it."""
+    if cycle.status == Cycle.Status.CLOSED:
+        return
+    admin = people[ADMIN]
+    cycle = phases.set_phase(admin, cycle, Cycle.Status.GRADING)
+    for objective in Objective.objects.filter(cycle=cycle).select_related("cycle"):
+        for kr in objective.key_results.all():
+            rollup.annotate_key_results([kr], cycle)
+            grading.grade_key_result(admin, kr, grading.suggested_key_result_score(kr))
+        grading.grade_objective(admin, objective, reflection=REFLECTIONS.get(objective.title, ""))
+        if objective.owner_team_id is not None:
+            reviews.write_review(
+                admin,
+                objective=objective,
+                cycle=cycle,
+                kind="final",
+                went_well="Deploys tripled; nobody stayed late for a release.",
+                went_badly="Rollbacks did not fall below 3 %.",
+                learned="Flaky tests cost more than slow ones.",
+                change_next="Quarantine flaky tests before adding new ones.",
+            )
+    phases.set_phase(admin, cycle, Cycle.Status.CLOSED)
 
 
 def _org(counter: _Counter) -> dict:
@@ -330,7 +395,8 @@ def _cycles(today: date, counter: _Counter) -> dict[str, Cycle]:
     specs = {
         "year": (str(today.year), date(today.year, 1, 1), date(today.year, 12, 31), "active"),
         "quarter": (f"{today.year} Q{quarter}", q_start, q_end, "active"),
-        "previous": (f"{prev_start.year} Q{prev_quarter}", prev_start, prev_end, "closed"),
+        # Loaded as if it ran (check-ins, grades), then closed by `_grade_previous`.
+        "previous": (f"{prev_start.year} Q{prev_quarter}", prev_start, prev_end, "active"),
     }
     cycles = {}
     for key, (name, start, end, status) in specs.items():
