@@ -208,7 +208,7 @@ def grade_key_result(request, key_result_id: int):
     try:
         grading.grade_key_result(request.user, kr, score, reason=reason)
     except ValidationError as error:
-        failed = {"kr": kr.pk, "reason": reason, "message": _first_message(error)}
+        failed = {"kr": kr.pk, "score": score, "reason": reason, "message": _first_message(error)}
         return _render_objective(request, kr.objective_id, status=400, grade_failed=failed)
     return redirect(reverse("objective", args=[kr.objective_id]) + f"#kr-{kr.pk}")
 
