@@ -138,7 +138,16 @@ def serving(folder: Path, *options: str, database_url: str | None = None):
 def test_stretch_help_lists_every_command(tmp_path):
     result = stretch(tmp_path, "--help")
     assert result.returncode == 0, result.stderr
-    for command in ["migrate", "serve", "demo", "token", "createuser", "worker", "remind", "manage"]:
+    for command in [
+        "migrate",
+        "serve",
+        "demo",
+        "token",
+        "createuser",
+        "worker",
+        "remind",
+        "manage",
+    ]:
         assert command in result.stdout
 
 
