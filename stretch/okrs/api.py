@@ -5,6 +5,7 @@ to `stretch.okrs.services`.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
@@ -328,20 +329,21 @@ def update_objective(request, objective_id: int, payload: ObjectivePatch):
     version = expected_version(request, changes.pop("version", None))
     reason = changes.pop("reason", None) or ""
     fields = _resolve_objective_refs(request.auth, changes)
-    if "score" in fields and fields["score"] is not None:
-        services._check_version(objective, version)
-        grading.grade_objective(
-            request.auth,
-            objective,
-            fields.pop("score"),
-            reason=reason,
-            reflection=fields.pop("reflection", None),
-        )
-        version = None
-    if fields:
-        services.update_objective(
-            request.auth, objective, fields, expected_version=version, reason=reason
-        )
+    with transaction.atomic():  # a grade and other changes: both or neither
+        if "score" in fields and fields["score"] is not None:
+            services._check_version(objective, version)
+            grading.grade_objective(
+                request.auth,
+                objective,
+                fields.pop("score"),
+                reason=reason,
+                reflection=fields.pop("reflection", None),
+            )
+            version = None
+        if fields:
+            services.update_objective(
+                request.auth, objective, fields, expected_version=version, reason=reason
+            )
     return load_objective(objective_id, request.auth)
 
 

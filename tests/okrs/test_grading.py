@@ -421,11 +421,6 @@ def test_patching_a_score_outside_grading_is_refused(company, api_as, q4, object
     assert stored(Objective, objective.pk).score is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (api.update_objective): the score is graded and saved before the other "
-    "fields are refused; the request is not one transaction",
-)
 def test_a_patch_refused_in_grading_writes_nothing_not_even_the_score(
     company, api_as, clock, q4, objective
 ):

@@ -213,11 +213,6 @@ def test_the_key_result_page_shows_it_stale(company, clock, kr):
     assert stale_pills(response.content.decode()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP (org/_objective.html): the person and team pages show key results' progress "
-    "but no stale flag",
-)
 @pytest.mark.parametrize("page", ["person", "team"])
 def test_the_person_and_team_pages_show_a_stale_key_result(company, clock, q4, kr, page):
     team_objective = okrs.create_objective(
