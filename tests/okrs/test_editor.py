@@ -242,9 +242,7 @@ def test_editing_changes_a_weight(company, objective):
     assert change.reason == "Latency is what customers feel"
 
 
-def test_a_mid_cycle_target_change_without_a_reason_saves_nothing_and_asks_why(
-    company, objective
-):
+def test_a_mid_cycle_target_change_without_a_reason_saves_nothing_and_asks_why(company, objective):
     client = client_for(company.alice)
     data = form_of(client, edit_url(objective))
     data["title"] = "Renamed too"

@@ -270,7 +270,9 @@ def test_a_target_beyond_floating_point_is_refused(company, api_as, objective):
 def test_the_owner_changes_a_key_result_and_its_version_goes_up(company, api_as, objective):
     alice = api_as(company.alice)
     kr = check_in(alice, add(alice, objective, target=200), value=50)
-    response = alice.patch(f"/key-results/{kr['id']}", {"target": 100, "title": "Jobs moved", "reason": "New data"})
+    response = alice.patch(
+        f"/key-results/{kr['id']}", {"target": 100, "title": "Jobs moved", "reason": "New data"}
+    )
     assert response.status_code == 200
     assert (response.json_body["target"], response.json_body["title"]) == (100, "Jobs moved")
     assert response.json_body["progress"] == 0.5  # the same value against the new target
@@ -284,7 +286,9 @@ def test_a_stale_key_result_version_is_a_409_with_the_current_state(company, api
     response = alice.patch(f"/key-results/{kr['id']}", {"target": 400, "version": 1, "reason": "r"})
     assert response.status_code == 409
     assert response.json_body["current"]["target"] == 300
-    response = alice.patch(f"/key-results/{kr['id']}", {"target": 400, "reason": "r"}, **{"If-Match": '"1"'})
+    response = alice.patch(
+        f"/key-results/{kr['id']}", {"target": 400, "reason": "r"}, **{"If-Match": '"1"'}
+    )
     assert response.status_code == 409
     assert KeyResult.objects.get(pk=kr["id"]).target == 300
 
@@ -337,7 +341,10 @@ def test_someone_who_may_not_change_the_objective_may_not_change_its_key_results
 def test_an_administrator_changes_anyones_key_results(company, api_as, objective):
     kr = add(api_as(company.alice), objective, target=10)
     admin = api_as(company.admin)
-    assert admin.patch(f"/key-results/{kr['id']}", {"target": 20, "reason": "r"}).json_body["target"] == 20
+    assert (
+        admin.patch(f"/key-results/{kr['id']}", {"target": 20, "reason": "r"}).json_body["target"]
+        == 20
+    )
     assert admin.delete(f"/key-results/{kr['id']}").status_code == 204
 
 

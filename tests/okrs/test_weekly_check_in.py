@@ -214,9 +214,7 @@ def test_a_new_confidence_alone_is_a_check_in(company, krs):
 
 def test_a_note_alone_keeps_a_large_value_exactly(company, krs):
     jobs, _latency = krs
-    okrs.update_key_result(
-        company.alice, jobs, {"target": 5_000_000}, reason="Bigger market"
-    )
+    okrs.update_key_result(company.alice, jobs, {"target": 5_000_000}, reason="Bigger market")
     okrs.check_in(company.alice, jobs, value=1_234_567, confidence=7)
     submit(client_for(company.alice), {f"kr-{jobs.pk}-note": "Steady"})
     jobs.refresh_from_db()
