@@ -5,42 +5,14 @@ every change is kept in the history: who, when, before → after, why."""
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from stretch.okrs import services as okrs
-from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from stretch.okrs.models import CheckIn, KeyResult, Objective
 from tests.helpers import client_for
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 LATER = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def q4(company, clock):
-    Cycle.objects.filter(pk__in=[company.year.pk, company.quarter.pk]).update(
-        status=Cycle.Status.CLOSED
-    )
-    return okrs.create_cycle(
-        company.admin,
-        name="Q4 2026",
-        start=date(2026, 10, 1),
-        end=date(2026, 12, 31),
-        status=Cycle.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
-def objective(company, q4):
-    return okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
 
 
 @pytest.fixture

@@ -5,39 +5,11 @@ from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
-import time_machine
 
 from stretch.okrs import grading, phases
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from tests.helpers import client_for
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(datetime(2026, 10, 1, 12, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def q4(company, clock):
-    Cycle.objects.filter(pk__in=[company.year.pk, company.quarter.pk]).update(
-        status=Cycle.Status.CLOSED
-    )
-    return okrs.create_cycle(
-        company.admin,
-        name="Q4 2026",
-        start=date(2026, 10, 1),
-        end=date(2026, 12, 31),
-        status=Cycle.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
-def objective(company, q4):
-    return okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ The clock stands on 1 October 2026, noon UTC; the quarter "Q4 2026" runs from 1 
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from stretch.okrs import phases
@@ -19,34 +18,6 @@ from tests.helpers import client_for
 
 def moment(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(moment(date(2026, 10, 1)), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def q4(company, clock):
-    # The fixture's own cycles are dated from the real today; keep them out of the way.
-    Cycle.objects.filter(pk__in=[company.year.pk, company.quarter.pk]).update(
-        status=Cycle.Status.CLOSED
-    )
-    return okrs.create_cycle(
-        company.admin,
-        name="Q4 2026",
-        start=date(2026, 10, 1),
-        end=date(2026, 12, 31),
-        status=Cycle.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
-def objective(company, q4):
-    return okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
 
 
 @pytest.fixture

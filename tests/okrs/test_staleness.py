@@ -9,7 +9,6 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle, KeyResult
@@ -19,33 +18,6 @@ from tests.helpers import client_for
 
 def on(day: int, month: int = 10, year: int = 2026) -> datetime:
     return datetime(year, month, day, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(on(1), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def q4(company, clock):
-    Cycle.objects.filter(pk__in=[company.year.pk, company.quarter.pk]).update(
-        status=Cycle.Status.CLOSED
-    )
-    return okrs.create_cycle(
-        company.admin,
-        name="Q4 2026",
-        start=date(2026, 10, 1),
-        end=date(2026, 12, 31),
-        status=Cycle.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
-def objective(company, q4):
-    return okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
 
 
 @pytest.fixture
