@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from stretch import access
-from stretch.okrs import charts, grading, rollup
+from stretch.okrs import charts, grading, phases, rollup
 from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
@@ -69,7 +69,9 @@ def render_key_result(
         },
         # The check-in card of the objective page: its form, progress bar and status pill.
         "history": [],
-        "can_check_in": access.can_check_in(request.user, kr),
+        "can_check_in": access.can_check_in(request.user, kr)
+        and phases.check_ins_open(kr.objective),
+        "can_grade": access.can_check_in(request.user, kr),
         "on_key_result_page": True,  # so a check-in from its form can come back here
         "score_steps": grading.SCORE_STEPS,
         "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),

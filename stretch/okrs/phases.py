@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stretch import access
-from stretch.okrs.models import Cycle
+from stretch.okrs.models import Cycle, Objective
 
 ORDER = [Cycle.Status.PLANNING, Cycle.Status.ACTIVE, Cycle.Status.GRADING, Cycle.Status.CLOSED]
 GRADING_DAYS = 14  # how long grading lasts when a cycle names no closing day
@@ -79,6 +79,15 @@ def require(cycle: Cycle, action: str) -> None:
     """Raise a ValidationError on `cycle` unless its phase allows `action`."""
     if not allows(cycle, action):
         raise ValidationError({"cycle": refusal(cycle, action)})
+
+
+def check_ins_open(objective: Objective) -> bool:
+    """Whether an objective takes check-ins now: its cycle's phase allows them and it is not
+    stopped or closed (the rule `services.check_in` applies, asked before showing a form)."""
+    return allows(objective.cycle, CHECK_IN) and objective.status not in (
+        Objective.Status.STOPPED,
+        Objective.Status.CLOSED,
+    )
 
 
 def set_phase(actor, cycle: Cycle, phase: str) -> Cycle:

@@ -41,10 +41,10 @@ def test_a_bad_value_is_shown_next_to_the_field(live_server, company, page):
         company.alice, cycle=company.quarter, title="Ship the scheduler", owner_person=company.alice
     )
     kr = okrs.create_key_result(company.alice, objective, title="Jobs migrated", target=200)
-    okrs.update_cycle(company.admin, company.quarter, {"status": "closed"})
-
     log_in(page, live_server, "alice", "pw-alice-123")
     page.goto(f"{live_server.url}/objectives/{objective.pk}/")
+    # Closed while alice types: her check-in is refused, and what she typed stays.
+    okrs.update_cycle(company.admin, company.quarter, {"status": "closed"})
     card = page.locator(f"#kr-{kr.pk}")
     card.get_by_label("New value").fill("10")
     card.get_by_label("Confidence (1-10)").fill("5")

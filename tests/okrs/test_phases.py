@@ -286,3 +286,29 @@ def test_in_grading_the_objective_is_no_longer_edited_but_its_reflection_is(
     stored = Objective.objects.get(pk=objective.pk)
     assert (stored.title, stored.reflection) == ("Ship the scheduler", "We started late")
     assert KeyResult.objects.get(pk=kr.pk).target == 200
+
+
+@pytest.mark.parametrize(
+    ("phase", "shown"),
+    [
+        (Cycle.Status.PLANNING, False),
+        (Cycle.Status.ACTIVE, True),
+        (Cycle.Status.GRADING, True),
+        (Cycle.Status.CLOSED, False),
+    ],
+)
+def test_the_check_in_form_shows_only_while_check_ins_are_open(company, q4, kr, phase, shown):
+    move(q4, phase)
+    client = client_for(company.alice)
+    for path in [f"/objectives/{kr.objective_id}/", f"/key-results/{kr.pk}/"]:
+        page = client.get(path).content.decode()
+        assert (f'action="/key-results/{kr.pk}/check-in/"' in page) is shown, path
+
+
+def test_a_stopped_objective_shows_no_check_in_form(company, q4, kr):
+    okrs.update_objective(
+        company.alice, kr.objective, {"status": "stopped"}, reason="Bought a scheduler instead"
+    )
+    page = client_for(company.alice).get(f"/objectives/{kr.objective_id}/").content.decode()
+    assert f'action="/key-results/{kr.pk}/check-in/"' not in page
+    assert "Bought a scheduler instead" in page
