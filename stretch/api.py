@@ -1,7 +1,11 @@
 """The JSON API at /api/v1/: each app's router, one set of error answers."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
@@ -11,6 +15,7 @@ from stretch.okrs.api import router as okrs_router
 from stretch.okrs.api import serialize_conflict
 from stretch.okrs.coach_api import router as coach_router
 from stretch.org.api import router as org_router
+from stretch.params import LARGEST_ID
 from stretch.reviews.analytics_api import router as analytics_router
 from stretch.reviews.api import router as reviews_router
 from stretch.social.api import router as social_router
@@ -44,6 +49,39 @@ def on_validation_error(request, exc: ValidationError):
     return api.create_response(
         request,
         {"detail": f"{field}: {messages[0]}", "field": field, "errors": errors},
+        status=400,
+    )
+
+
+def _too_large(request) -> str:
+    """The request field holding a number beyond what the database stores ("" if none)."""
+    fields: list[tuple[str, object]] = list(request.GET.items())
+    if request.resolver_match is not None:
+        fields += list(request.resolver_match.kwargs.items())
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RawPostDataException):
+        body = {}
+    if isinstance(body, dict):
+        fields += list(body.items())
+    for name, value in fields:
+        text = str(value).strip().lstrip("-")
+        if text.isdigit() and int(text) > LARGEST_ID:
+            return name
+    return ""
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_number_too_large(request, exc: Exception):
+    """A number past the database's integers (a huge id or offset) is bad input, not a 500."""
+    field = _too_large(request)
+    if not field:
+        raise exc
+    message = _("The number is too large.")
+    return api.create_response(
+        request,
+        {"detail": f"{field}: {message}", "field": field, "errors": {field: [message]}},
         status=400,
     )
 

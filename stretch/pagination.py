@@ -15,7 +15,8 @@ def paginate(queryset, limit: int, offset: int, render: Callable | None = None, 
     """One page of `queryset`; `prepare` runs once on the page's objects (bulk work),
     `render` on each."""
     count = queryset.count()
-    items = list(queryset[offset : offset + limit])
+    # Past the end there is nothing (and a huge offset would overflow the database's integer).
+    items = list(queryset[offset : offset + limit]) if offset < count else []
     if prepare is not None:
         prepare(items)
     if render is not None:

@@ -324,7 +324,7 @@ def get_objective(request, objective_id: int):
 def update_objective(request, objective_id: int, payload: ObjectivePatch):
     objective = access.get_objective_for_user(request.auth, objective_id, write=True)
     changes = changes_of(
-        payload, frozenset({"parent", "pillar", "score", "owner_person", "owner_team", "reason"})
+        payload, frozenset({"parent", "pillar", "owner_person", "owner_team", "reason"})
     )
     version = expected_version(request, changes.pop("version", None))
     reason = changes.pop("reason", None) or ""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stretch import access
 from stretch.errors import Conflict
-from stretch.okrs import services
+from stretch.okrs import phases, services
 from stretch.okrs.forms import KEY_RESULT_PREFIX as PREFIX
 from stretch.okrs.forms import (
     MAX_KEY_RESULTS,
@@ -69,6 +69,10 @@ def new_objective(request):
 @require_http_methods(["GET", "POST"])
 def edit_objective(request, objective_id: int):
     objective = access.get_objective_for_user(request.user, objective_id, write=True)
+    if not phases.allows(objective.cycle, phases.WRITE):
+        # Graded or closed: the objective page says what can still be done (grade, review).
+        messages.error(request, phases.refusal(objective.cycle, phases.WRITE))
+        return redirect("objective", objective_id=objective.pk)
     key_results = list(objective.key_results.prefetch_related("steps"))
     options = load_options(request.user, objective, key_results)
     if request.method == "POST":
@@ -309,7 +313,10 @@ def _save_key_results(actor, options, objective, key_results, formset, form, rea
             raise Conflict(_("A key result on this page was removed by someone else."), objective)
         if data.get("DELETE"):
             if kr_id is not None:
-                services.delete_key_result(actor, stored[kr_id])
+                try:
+                    services.delete_key_result(actor, stored[kr_id])
+                except ValidationError as error:
+                    add_service_errors(row, error)
             continue
         if kr_id is not None:
             order.append(kr_id)
@@ -332,7 +339,7 @@ def _save_key_results(actor, options, objective, key_results, formset, form, rea
                 error = ValidationError(error.message_dict) if error.message_dict else None
             if error is not None:
                 add_service_errors(row, error)
-    if formset.is_valid():
+    if formset.is_valid() and order != [kr.pk for kr in key_results if kr.pk in set(order)]:
         services.reorder_key_results(actor, objective, order)
 
 

@@ -34,6 +34,24 @@ def key_results_query():
     return KeyResult.objects.annotate(cadence=rhythm.key_result_cadence())
 
 
+def is_finished(key_result: KeyResult) -> bool:
+    """Done (a milestone that happened, a metric at its target), steps prefetched: a
+    finished key result owes no more check-ins."""
+    return (
+        math.key_result_progress(
+            kind=key_result.kind,
+            direction=key_result.direction,
+            start=key_result.start,
+            target=key_result.target,
+            current=key_result.current,
+            range_low=key_result.range_low,
+            range_high=key_result.range_high,
+            steps=steps_of(key_result),
+        )
+        >= 1.0
+    )
+
+
 def is_stale(key_result: KeyResult, cycle: Cycle, on: date | None = None) -> bool:
     """Not checked in within its cadence, while check-ins are due: an active objective of
     an active cycle, not finished yet."""

@@ -7,6 +7,7 @@ Permission to act is checked by the caller through `stretch.access`.
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +31,7 @@ OBJECTIVE_FIELDS = {
 # What may still change while a cycle is graded (the score goes through `grading`).
 GRADING_OBJECTIVE_FIELDS = {"reflection", "score"}
 # Changes to a key result in an active cycle that move the goal posts: they need a reason.
-ADJUSTMENT_FIELDS = {"start", "target", "weight", "range_low", "range_high"}
+ADJUSTMENT_FIELDS = {"kind", "direction", "start", "target", "weight", "range_low", "range_high"}
 KEY_RESULT_FIELDS = {
     "title", "kind", "direction", "start", "target", "range_low", "range_high", "unit",
     "weight", "owner", "position",
@@ -50,12 +51,17 @@ def _require_number(field: str, value) -> None:
 
 # Cycles -------------------------------------------------------------------------------------
 
+LAST_DAY = date(9000, 1, 1)  # far enough from the calendar's end for grading and week sums
+
 
 def validate_cycle(cycle: Cycle) -> None:
     if not cycle.name.strip():
         raise ValidationError({"name": _("A cycle needs a name.")})
     if cycle.end <= cycle.start:
         raise ValidationError({"end": _("The end must be after the start.")})
+    for name in ("end", "closes_on"):
+        if getattr(cycle, name) is not None and getattr(cycle, name) >= LAST_DAY:
+            raise ValidationError({name: _("A cycle ends before the year 9000.")})
     _require_choice("status", cycle.status, Cycle.Status)
     _require_choice("cadence", cycle.cadence, Cycle.Cadence)
     if cycle.closes_on is not None and cycle.closes_on < cycle.end:
@@ -393,15 +399,10 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
     return key_result
 
 
-def adjusted_fields(key_result: KeyResult, changes: Mapping[str, Any]) -> set[str]:
-    """The goal-post fields (start, target, weight, range) that `changes` really moves."""
-    return {
-        name
-        for name in ADJUSTMENT_FIELDS & set(changes)
-        if changes[name] is not None
-        and getattr(key_result, name) is not None
-        and float(changes[name]) != float(getattr(key_result, name))
-    }
+def _goal_posts(key_result: KeyResult) -> dict[str, Any]:
+    """What a key result's progress is measured against: its kind, direction, start,
+    target, range and weight."""
+    return {name: getattr(key_result, name) for name in ADJUSTMENT_FIELDS}
 
 
 def update_key_result(
@@ -426,11 +427,15 @@ def update_key_result(
             raise PermissionDenied(_("You may not change this key result."))
         _check_version(key_result, expected_version)
         phases.require(key_result.objective.cycle, phases.WRITE)
-        adjusted = adjusted_fields(key_result, changes)
+        before = _goal_posts(key_result)
         for name, value in changes.items():
             setattr(key_result, name, value)
         _normalise_milestone(key_result)
         validate_key_result(key_result)
+        after = _goal_posts(key_result)
+        # Compared after a milestone's numbers are normalised: turning a metric into a
+        # milestone or a range moves the goal posts as much as a new target does.
+        adjusted = {name for name in after if after[name] != before[name]}
         if adjusted and key_result.objective.cycle.status == Cycle.Status.ACTIVE:
             labels = [str(HISTORY_LABELS[name]) for name in sorted(adjusted)]
             reason = _require_reason(

@@ -60,13 +60,16 @@ def due_from(user) -> dict:
     overdue = Q(last_check_in=None)
     for cadence, days in math.CADENCE_DAYS.items():  # each team's own rhythm
         overdue |= Q(cadence=cadence, last_check_in__lt=now - timedelta(days=days))
-    check_ins = list(
-        reported_by(user)
+    check_ins = [
+        key_result
+        for key_result in reported_by(user)
         .annotate(last_check_in=Max("check_ins__created_at"), cadence=rhythm.key_result_cadence())
         .filter(overdue)
         .select_related("objective__cycle")
+        .prefetch_related("steps")
         .order_by("last_check_in", "pk")
-    )
+        if not rollup.is_finished(key_result)  # a finished one owes no more check-ins
+    ]
     grading = list(
         Objective.objects.filter(
             Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
@@ -188,6 +191,8 @@ def _render_objective(
             "cards": cards,
             "parent": objective.parent if parent_visible else None,
             "can_edit": access.can_edit_objective(request.user, objective),
+            "can_write": access.can_edit_objective(request.user, objective)
+            and phases.allows(objective.cycle, phases.WRITE),
             "timeline": _timeline(history, objective.key_result_list),
             "changes": changes.of_objective(objective, viewer=request.user),
             "score_steps": grading.SCORE_STEPS,
@@ -200,6 +205,11 @@ def _render_objective(
     )
 
 
+def _require_length(field: str, text: str, most: int) -> None:
+    if len(text) > most:
+        raise ValidationError({field: _("At most %(most)s characters, please.") % {"most": most}})
+
+
 def _first_message(error: ValidationError) -> str:
     return " ".join(message for messages in error.message_dict.values() for message in messages)
 
@@ -207,8 +217,9 @@ def _first_message(error: ValidationError) -> str:
 @require_POST
 def grade_key_result(request, key_result_id: int):
     kr = access.get_key_result_for_user(request.user, key_result_id, check_in=True)
-    score, reason = request.POST.get("score", ""), request.POST.get("reason", "")[:2000]
+    score, reason = request.POST.get("score", ""), request.POST.get("reason", "")
     try:
+        _require_length("reason", reason, 2000)
         grading.grade_key_result(request.user, kr, score, reason=reason)
     except ValidationError as error:
         failed = {"kr": kr.pk, "score": score, "reason": reason, "message": _first_message(error)}
@@ -221,10 +232,12 @@ def grade_objective(request, objective_id: int):
     objective = access.get_objective_for_user(request.user, objective_id, write=True)
     posted = {
         "score": request.POST.get("score", ""),
-        "reason": request.POST.get("reason", "")[:2000],
-        "reflection": request.POST.get("reflection", "")[:10000],
+        "reason": request.POST.get("reason", ""),
+        "reflection": request.POST.get("reflection", ""),
     }
     try:
+        _require_length("reason", posted["reason"], 2000)
+        _require_length("reflection", posted["reflection"], 10000)
         grading.grade_objective(
             request.user,
             objective,

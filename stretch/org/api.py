@@ -103,7 +103,7 @@ class TeamOut(Schema):
 
 class TeamPatch(Schema):
     check_in_cadence: Literal["weekly", "biweekly", "monthly"] | None = None
-    check_in_weekday: int | None = Field(None, ge=0, le=6)
+    check_in_weekday: int | None = Field(None, ge=0, le=6, strict=True)
 
 
 class TeamIn(Schema):

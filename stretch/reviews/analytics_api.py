@@ -278,7 +278,7 @@ def risks(
     request,
     filters: Query[Filters],
     limit: int = Query(analytics.LIST_LIMIT, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=LARGEST_ID),
 ):
     return risks_out(analytics.risks(_scope(request, filters), limit, offset))
 

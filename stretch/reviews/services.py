@@ -351,8 +351,18 @@ def team_objectives(team: Team, cycle: Cycle) -> QuerySet:
 
 
 def team_evidence(team: Team | None, cycle: Cycle) -> Evidence:
-    """Over every objective of the team, whoever may see them: the numbers name none."""
-    objectives = list(team_objectives(team, cycle).select_related("cycle")) if team else []
+    """Over the team's public objectives: a team review is read by the whole company, so its
+    numbers (a count, a mean) must not reveal a private objective to those who may not see
+    it."""
+    objectives = (
+        list(
+            team_objectives(team, cycle)
+            .filter(visibility=Objective.Visibility.PUBLIC)
+            .select_related("cycle")
+        )
+        if team
+        else []
+    )
     return evidence_of(objectives, cycle, team=True)
 
 

@@ -239,6 +239,8 @@ def team_review(request, team_id: int, cycle_id: int):
     )
     target = None
     copies = services.carried_copies(objectives) if cycle.status in services.CLOSING else {}
+    shown = access.visible_ids(user, {c.pk for found in copies.values() for c in found})
+    copies = {pk: [c for c in found if c.pk in shown] for pk, found in copies.items()}
     may_carry = [o for o in objectives if access.can_edit_objective(user, o)]
     if may_carry and cycle.status in services.CLOSING:
         target = services.next_cycle(cycle)

@@ -232,6 +232,8 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
         )
         .prefetch_related("steps")
     )
+    # A finished key result owes no check-ins (as `rollup.is_stale` says).
+    finished_now = {kr.pk for o in objectives for kr in o.key_result_list if kr.progress >= 1.0}
     progress_then: dict[int, float] = {}
     health_before: dict[int, str] = {}
     stale: set[int] = set()
@@ -253,7 +255,8 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
         health_before[kr.pk] = math.health(value, expected_then, kr.confidence_then)  # type: ignore[attr-defined]
         last = timezone.localdate(kr.checked_in_at) if kr.checked_in_at else None
         created = timezone.localdate(kr.created_at)
-        if math.is_stale(last, max(cycle.start, created), today, kr.cadence):  # type: ignore[attr-defined]
+        finished = kr.pk in finished_now
+        if not finished and math.is_stale(last, max(cycle.start, created), today, kr.cadence):  # type: ignore[attr-defined]
             stale.add(kr.pk)
     before: dict[int, float | None] = {}
     for objective in objectives:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from stretch import access
-from stretch.okrs import progress, rhythm
+from stretch.okrs import progress, rhythm, rollup
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.social.models import Notification, NotificationPreference, ReminderLog
 from stretch.social.notify import email_if_wanted, language_of, notify
@@ -90,10 +90,13 @@ def owed_on(today: date) -> dict[int, Owed]:
             reporter_id=Coalesce("owner_id", "objective__owner_person_id"),
         )
         .select_related("objective__cycle")
+        .prefetch_related("steps")
         .order_by("objective__cycle__start", "objective_id", "position", "id")
     )
     owed: dict[int, Owed] = defaultdict(Owed)
     for key_result in key_results:
+        if rollup.is_finished(key_result):
+            continue  # a finished key result owes no check-ins (as `rollup.is_stale` says)
         verdict = classify(key_result, today)
         if verdict == "overdue":
             owed[key_result.reporter_id].overdue.append(key_result)  # type: ignore[attr-defined]

@@ -313,3 +313,27 @@ def test_the_history_endpoint_runs_a_bounded_number_of_queries(
         response = bob.get(f"/objectives/{objective.pk}/history")
     assert response.status_code == 200
     assert len(response.json_body["items"]) == 2 + 3 * changes
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"direction": "range", "range_low": 0, "range_high": 5},
+        {"kind": "milestone"},
+    ],
+)
+def test_turning_a_metric_into_a_range_or_a_milestone_mid_cycle_needs_a_reason(
+    company, api_as, kr, change
+):
+    """Both move the goal posts as much as a new target: 1 of 3 becomes 'within 0-5' or
+    'done', progress 100 %."""
+    alice = api_as(company.alice)
+    response = alice.patch(f"/key-results/{kr.pk}", change)
+    assert response.status_code == 400
+    assert response.json_body["detail"].startswith("reason:")
+    assert KeyResult.objects.get(pk=kr.pk).version == kr.version
+    response = alice.patch(f"/key-results/{kr.pk}", {**change, "reason": "A new measure"})
+    assert response.status_code == 200
+    history = alice.get(f"/objectives/{kr.objective_id}/history").json_body["items"]
+    [changed] = [item for item in history if item["action"] == "changed"]
+    assert changed["reason"] == "A new measure"

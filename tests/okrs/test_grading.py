@@ -406,3 +406,14 @@ def test_a_patch_refused_in_grading_writes_nothing_not_even_the_score(
     assert_names(response, "cycle")
     after = stored(Objective, objective.pk)
     assert (after.title, after.score) == ("Ship the scheduler", None)
+
+
+def test_a_grade_is_not_wiped_by_a_null_score(company, api_as, clock, q4, objective):
+    kr = metric(company.alice, objective, value=200)
+    end_cycle(company, clock, q4)
+    alice = api_as(company.alice)
+    alice.post(f"/key-results/{kr.pk}/grade", {"score": 1.0})
+    alice.post(f"/objectives/{objective.pk}/grade", {})
+    assert stored(Objective, objective.pk).score == 1.0
+    assert_names(alice.patch(f"/objectives/{objective.pk}", {"score": None}), "score")
+    assert stored(Objective, objective.pk).score == 1.0

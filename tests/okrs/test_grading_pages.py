@@ -256,3 +256,18 @@ def test_the_cycles_page_runs_a_bounded_number_of_queries(
     admin = client_for(company.admin)
     with django_assert_max_num_queries(12):
         assert admin.get("/cycles/").status_code == 200
+
+
+def test_an_overlong_reflection_is_refused_not_cut(company, clock, q4, objective, kr):
+    end_cycle(company, clock, q4)
+    client = client_for(company.alice)
+    client.post(f"/key-results/{kr.pk}/grade/", {"score": "0.7"})
+    response = client.post(
+        f"/objectives/{objective.pk}/grade/", {"score": "0.7", "reflection": "x" * 10_001}
+    )
+    assert response.status_code == 400
+    assert "At most 10000 characters" in response.content.decode()
+    assert Objective.objects.get(pk=objective.pk).score is None
+    response = client.post(f"/key-results/{kr.pk}/grade/", {"score": "0.9", "reason": "y" * 2001})
+    assert response.status_code == 400
+    assert KeyResult.objects.get(pk=kr.pk).score == 0.7

@@ -238,3 +238,9 @@ def test_the_company_summary_measures_a_years_objective_against_the_year(company
     summary = summarise([goal], expected=0.5)
     assert summary.expected == pytest.approx(goal.expected_progress)
     assert summary.expected != pytest.approx(0.5)
+
+
+def test_a_finished_key_result_is_not_asked_for_again(company, okr):
+    _objective, kr = okr
+    okrs.check_in(company.alice, kr, value=200, confidence=9, at=days_ago(20))  # the target
+    assert "Jobs migrated" not in due(company.alice)

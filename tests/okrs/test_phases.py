@@ -312,3 +312,27 @@ def test_a_stopped_objective_shows_no_check_in_form(company, q4, kr):
     page = client_for(company.alice).get(f"/objectives/{kr.objective_id}/").content.decode()
     assert f'action="/key-results/{kr.pk}/check-in/"' not in page
     assert "Bought a scheduler instead" in page
+
+
+@pytest.mark.parametrize("phase", [Cycle.Status.GRADING, Cycle.Status.CLOSED])
+def test_the_editor_of_a_graded_or_closed_objective_sends_back_with_why(company, q4, kr, phase):
+    move(q4, phase)
+    version = Objective.objects.get(pk=kr.objective_id).version
+    client = client_for(company.alice)
+    page = client.get(f"/objectives/{kr.objective_id}/").content.decode()
+    assert f'href="/objectives/{kr.objective_id}/edit/"' not in page
+    for method in ("get", "post"):
+        response = getattr(client, method)(f"/objectives/{kr.objective_id}/edit/", follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == f"/objectives/{kr.objective_id}/"
+        assert "no longer" in response.content.decode()
+    assert Objective.objects.get(pk=kr.objective_id).version == version
+
+
+@pytest.mark.parametrize("field", ["end", "closes_on"])
+def test_a_cycle_at_the_end_of_the_calendar_is_refused(company, api_as, field):
+    body = {"name": "Far", "start": "8999-01-01", "end": "8999-12-31", field: "9999-12-31"}
+    response = api_as(company.admin).post("/cycles", body)
+    assert response.status_code == 400
+    assert response.json_body["detail"].startswith(f"{field}:")
+    assert not Cycle.objects.filter(name="Far").exists()

@@ -222,8 +222,9 @@ def test_a_team_lead_writes_the_final_team_review_with_its_diagnosis(team_q1):
         page = client_for(q1.dave).get(answer["Location"]).content.decode()
     assert refused.status_code == 403
     assert "Look at the execution" in page
-    assert "over 3 objectives" in page  # the numbers count the private one, never name it
-    assert "only check-ins in 6 of 36 weeks" in page
+    # Read by the whole company: the private objective is neither named nor counted.
+    assert "over 2 objectives" in page and "Reorganise on-call" not in page
+    assert "only check-ins in 6 of 24 weeks" in page
 
 
 def test_the_team_review_page_offers_to_carry_unfinished_objectives_over(team_q1):

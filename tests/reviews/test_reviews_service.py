@@ -324,15 +324,18 @@ def test_a_team_review_is_diagnosed_over_the_teams_objectives(q1):
     )
     for kr in (kr1, kr2, kr3):
         check_in_weeks(q1.bob, kr, range(10), value=20)
-    Objective.objects.filter(pk__in=[first.pk, second.pk, hidden.pk]).update(score=0.2)
+    Objective.objects.filter(pk__in=[first.pk, second.pk]).update(score=0.2)
+    Objective.objects.filter(pk=hidden.pk).update(score=0.9)
     set_phase(q1.q1, "grading")
     with at(IN_GRADING):
         written = services.write_review(
             q1.bob, team=q1.platform, cycle=q1.q1, kind="final", **TEXTS
         )
-    assert written.diagnosis == "strategy"  # 30 of 36 due check-ins
+    # The whole company reads a team review: a private objective is neither named nor
+    # counted, or its score could be worked out from the mean.
+    assert written.diagnosis == "strategy"  # 20 of 24 due check-ins
     assert written.explanation.startswith(
-        "A mean score of 0.2 over 3 objectives with check-ins in 30 of 36 weeks"
+        "A mean score of 0.2 over 2 objectives with check-ins in 20 of 24 weeks"
     )
     assert "Hidden" not in written.explanation
 

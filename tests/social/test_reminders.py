@@ -239,3 +239,11 @@ def test_an_inactive_person_is_not_reminded(company, clock, kr):
     company.alice.is_active = False
     company.alice.save()
     assert pass_on(clock, THU) == 0
+
+
+def test_a_finished_key_result_owes_no_check_in_and_gets_no_reminder(company, clock, kr):
+    clock.move_to(moment(date(2026, 10, 23)))
+    check_in(company.alice, kr, 200, date(2026, 10, 23))  # the target: done
+    assert pass_on(clock, date(2026, 10, 31)) == 0  # 8 days later, but nothing is owed
+    assert pass_on(clock, date(2026, 11, 5)) == 0  # nor the day before the next due day
+    assert reminders_of(company.alice) == []
