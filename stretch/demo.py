@@ -455,6 +455,10 @@ def _key_result(admin, objective: Objective, spec, people, today: date, counter:
             unit=unit, weight=weight, owner=owner,
         )  # fmt: skip
     counter.add(True)
+    # Written when its cycle began, as the check-ins that follow assume.
+    began = timezone.make_aware(datetime.combine(objective.cycle.start, time(9)))
+    KeyResult.objects.filter(pk=kr.pk).update(created_at=min(began, timezone.now()))
+    kr.refresh_from_db()
     _history(admin, kr, shape, path, today, counter)
 
 
