@@ -161,7 +161,7 @@ def cmd_worker(args) -> None:
     _migrate(verbosity=0)
     if args.once:
         ran = _run_queued_tasks()
-        print(f"Ran {ran} queued tasks.")
+        print(f"Ran {ran} queued task{'' if ran == 1 else 's'}.")
         return
     import threading
 

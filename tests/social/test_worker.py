@@ -41,7 +41,7 @@ def test_the_worker_runs_the_queued_rhythm_pass_and_the_email_arrives(
 
     assert cli.main(["worker", "--once"]) == 0
 
-    assert "Ran 1 queued tasks." in capsys.readouterr().out
+    assert "Ran 1 queued task." in capsys.readouterr().out
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == "SUCCESSFUL"
     assert row.return_value["reminders_sent"] == 1
