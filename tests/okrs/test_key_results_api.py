@@ -319,7 +319,7 @@ def test_a_change_that_breaks_the_rules_is_a_400_naming_the_field(
 def test_turning_a_metric_into_a_milestone_makes_it_zero_to_one(company, api_as, objective):
     alice = api_as(company.alice)
     kr = add(alice, objective, start=10, target=50)
-    response = alice.patch(f"/key-results/{kr['id']}", {"kind": "milestone"})
+    response = alice.patch(f"/key-results/{kr['id']}", {"kind": "milestone", "reason": "r"})
     assert (response.json_body["start"], response.json_body["target"]) == (0, 1)
 
 

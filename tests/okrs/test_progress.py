@@ -150,8 +150,8 @@ def test_milestone_steps_progress_is_between_0_and_1(steps):
 
 @given(st.dates(), st.integers(1, 800), st.integers(-1000, 1000))
 def test_expected_progress_is_clamped_and_grows_with_time(start, length, offset):
-    end = start + timedelta(days=length)
     try:
+        end = start + timedelta(days=length)
         today = start + timedelta(days=offset)
         later = today + timedelta(days=1)
     except OverflowError:
