@@ -70,16 +70,18 @@ def due_from(user) -> dict:
         .order_by("last_check_in", "pk")
         if not rollup.is_finished(key_result)  # a finished one owes no more check-ins
     ]
-    grading = list(
-        Objective.objects.filter(
-            Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
-            cycle__status=Cycle.Status.GRADING,
-            score=None,
-        )
-        .exclude(status=Objective.Status.DRAFT)
+    being_graded = Objective.objects.filter(
+        Q(owner_person=user) | Q(owner_team_id__in=access.reach(user).led_teams),
+        cycle__status=Cycle.Status.GRADING,
+    ).exclude(status=Objective.Status.DRAFT)
+    grading = list(being_graded.filter(score=None).select_related("cycle"))
+    # Graded, and the retrospective still to write (the reviews app keeps them).
+    reviewing = list(
+        being_graded.filter(score__isnull=False)
+        .exclude(reviews__kind="final")
         .select_related("cycle")
     )
-    return {"check_ins": check_ins, "grading": grading}
+    return {"check_ins": check_ins, "grading": grading, "reviewing": reviewing}
 
 
 def my_okrs(request):

@@ -102,6 +102,20 @@ class CarryOverOut(Schema):
     objective: ObjectiveOut
 
 
+class CandidateOut(Schema):
+    id: int
+    title: str
+    progress: float
+    score: float | None
+    carried_into: list[int] = Field(..., description="cycles it was carried into already")
+
+
+class CandidatesOut(Schema):
+    cycle: int
+    next_cycle: int | None = Field(..., description="where a carry-over goes by default")
+    items: list[CandidateOut]
+
+
 def review_out(review: Review, user) -> dict:
     data = review.diagnosis_data or {}
     return {
@@ -251,3 +265,27 @@ def carry_over(request, objective_id: int, payload: CarryOverIn):
             "objective": load_objective(copy.pk, request.auth),
         },
     )
+
+
+@router.get(
+    "/cycles/{cycle_id}/carry-over",
+    response=CandidatesOut,
+    summary="Unfinished objectives of a graded or closed cycle that you may carry over",
+)
+def carry_over_candidates(request, cycle_id: int):
+    cycle = access.get_cycle(cycle_id)
+    target = services.next_cycle(cycle)
+    return {
+        "cycle": cycle.pk,
+        "next_cycle": target.pk if target is not None else None,
+        "items": [
+            {
+                "id": o.pk,
+                "title": o.title,
+                "progress": o.progress,
+                "score": o.score,
+                "carried_into": sorted(o.carried_into),  # type: ignore[attr-defined]
+            }
+            for o in services.carry_over_candidates(request.auth, cycle)
+        ],
+    }

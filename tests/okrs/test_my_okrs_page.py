@@ -10,6 +10,7 @@ from django.utils import timezone
 from stretch.okrs import grading
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle
+from stretch.reviews import services as reviews
 from tests.helpers import client_for
 
 
@@ -130,7 +131,9 @@ def test_it_stops_asking_for_a_grade_once_the_objective_is_graded(company, okr):
     grading.grade_objective(
         company.alice, objective, 0.7, reason="Most of it shipped", reflection="Late start"
     )
-    assert "Ship the scheduler" not in due(company.alice, f"?cycle={company.quarter.pk}")
+    text = due(company.alice, f"?cycle={company.quarter.pk}")
+    assert "waits for its grade" not in text
+    assert "waits for its end-of-cycle review" in text  # the next step
 
 
 def test_it_asks_the_team_lead_not_the_members_to_grade_a_team_objective(company):
@@ -244,3 +247,21 @@ def test_a_finished_key_result_is_not_asked_for_again(company, okr):
     _objective, kr = okr
     okrs.check_in(company.alice, kr, value=200, confidence=9, at=days_ago(20))  # the target
     assert "Jobs migrated" not in due(company.alice)
+
+
+def test_a_graded_objective_asks_for_its_end_of_cycle_review_until_written(company, okr):
+    objective, kr = okr
+    okrs.update_cycle(company.admin, company.quarter, {"status": Cycle.Status.GRADING})
+    grading.grade_key_result(company.alice, kr, 0.0)
+    grading.grade_objective(company.alice, objective, reflection="Started too late")
+    text = due(company.alice, f"?cycle={company.quarter.pk}")
+    assert "1 graded objective waits for its end-of-cycle review" in text
+    assert "waits for its grade" not in text
+    reviews.write_review(
+        company.alice,
+        objective=objective,
+        cycle=Cycle.objects.get(pk=company.quarter.pk),
+        kind="final",
+        learned="Start in week one",
+    )
+    assert "end-of-cycle review" not in due(company.alice, f"?cycle={company.quarter.pk}")

@@ -212,6 +212,19 @@ def test_the_api_answers_201_with_the_new_objectives_id_url_and_data(q1, unfinis
     assert Objective.objects.get(pk=body["id"]).origin_id == unfinished.pk
 
 
+def test_the_api_lists_what_one_may_carry_over_and_where_it_goes(q1, unfinished):
+    answer = Api(q1.alice).get(f"/cycles/{q1.q1.pk}/carry-over")
+    assert answer.status_code == 200
+    assert answer.json_body["next_cycle"] == q1.q2.pk
+    [item] = answer.json_body["items"]
+    assert (item["id"], item["carried_into"]) == (unfinished.pk, [])
+    Api(q1.alice).post(f"/objectives/{unfinished.pk}/carry-over", {"cycle": q1.q2.pk})
+    [item] = Api(q1.alice).get(f"/cycles/{q1.q1.pk}/carry-over").json_body["items"]
+    assert item["carried_into"] == [q1.q2.pk]
+    assert Api(q1.dave).get(f"/cycles/{q1.q1.pk}/carry-over").json_body["items"] == []
+    assert Api(q1.alice).get("/cycles/999999/carry-over").status_code == 404
+
+
 def test_the_api_refuses_with_a_clear_4xx(q1, unfinished):
     alice = Api(q1.alice)
     path = f"/objectives/{unfinished.pk}/carry-over"
