@@ -330,16 +330,16 @@ def update_objective(request, objective_id: int, payload: ObjectivePatch):
     reason = changes.pop("reason", None) or ""
     fields = _resolve_objective_refs(request.auth, changes)
     with transaction.atomic():  # a grade and other changes: both or neither
-        if "score" in fields and fields["score"] is not None:
-            services._check_version(objective, version)
+        if "score" in fields:
             grading.grade_objective(
                 request.auth,
                 objective,
                 fields.pop("score"),
                 reason=reason,
                 reflection=fields.pop("reflection", None),
+                expected_version=version,
             )
-            version = None
+            version = None  # the grade moved the version on
         if fields:
             services.update_objective(
                 request.auth, objective, fields, expected_version=version, reason=reason
@@ -448,8 +448,6 @@ def update_key_result(request, key_result_id: int, payload: KeyResultPatch):
 )
 def grade_key_result(request, key_result_id: int, payload: GradeIn):
     kr = access.get_key_result_for_user(request.auth, key_result_id, check_in=True)
-    if payload.score is None:
-        raise ValidationError({"score": _("A score is a number from 0.0 to 1.0.")})
     grading.grade_key_result(request.auth, kr, payload.score, reason=payload.reason)
     return load_key_result(key_result_id)
 

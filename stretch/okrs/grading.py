@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from stretch import access
-from stretch.okrs import phases, rollup
+from stretch.okrs import phases, rollup, services
 from stretch.okrs import progress as math
 from stretch.okrs.models import KeyResult, Objective
 
@@ -97,18 +96,18 @@ def grade_key_result(actor, key_result: KeyResult, score, reason: str = "") -> K
         )
     with transaction.atomic():
         key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
-        key_result.score = value
-        key_result.score_reason = reason
-        key_result.version = F("version") + 1
-        key_result._history_user = actor
-        key_result._change_reason = reason
-        key_result.save()
-        key_result.refresh_from_db()
+        key_result.score, key_result.score_reason = value, reason
+        services.save_change(actor, key_result, reason)
     return key_result
 
 
 def grade_objective(
-    actor, objective: Objective, score=None, reason: str = "", reflection: str | None = None
+    actor,
+    objective: Objective,
+    score=None,
+    reason: str = "",
+    reflection: str | None = None,
+    expected_version: int | None = None,
 ) -> Objective:
     """Give an objective its score: by default the weighted mean of its key results' scores.
 
@@ -159,12 +158,8 @@ def grade_objective(
         )
     with transaction.atomic():
         objective = Objective.objects.select_for_update().get(pk=objective.pk)
-        objective.score = value
-        objective.score_reason = reason
+        services.check_version(objective, expected_version)
+        objective.score, objective.score_reason = value, reason
         objective.reflection = explanation
-        objective.version = F("version") + 1
-        objective._history_user = actor
-        objective._change_reason = reason
-        objective.save()
-        objective.refresh_from_db()
+        services.save_change(actor, objective, reason)
     return objective

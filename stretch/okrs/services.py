@@ -208,7 +208,17 @@ def create_objective(actor, **fields) -> Objective:
     return objective
 
 
-def _check_version(obj, expected_version: int | None) -> None:
+def save_change(actor, obj: Objective | KeyResult, reason: str = "") -> None:
+    """Save a changed objective or key result (its row locked by the caller): its version
+    moves on, and the history keeps who made the change and why."""
+    obj.version = F("version") + 1
+    obj._history_user = actor
+    obj._change_reason = (reason or "").strip()
+    obj.save()
+    obj.refresh_from_db()
+
+
+def check_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise Conflict(
             _("This was changed by someone else (now version %(version)s); reload and retry.")
@@ -237,7 +247,7 @@ def update_objective(
         )
         if not access.can_edit_objective(actor, objective):
             raise PermissionDenied(_("You may not change this objective."))
-        _check_version(objective, expected_version)
+        check_version(objective, expected_version)
         changes = {k: v for k, v in changes.items() if getattr(objective, k, object()) != v}
         if set(changes) - GRADING_OBJECTIVE_FIELDS:
             phases.require(objective.cycle, phases.WRITE)
@@ -276,11 +286,7 @@ def update_objective(
         validate_objective(objective)
         if "cycle" in changes:
             _check_children_fit(actor, objective)
-        objective.version = F("version") + 1
-        objective._history_user = actor
-        objective._change_reason = (reason or "").strip()
-        objective.save()
-        objective.refresh_from_db()
+        save_change(actor, objective, reason)
     return objective
 
 
@@ -425,7 +431,7 @@ def update_key_result(
         )
         if not access.can_edit_objective(actor, key_result.objective):
             raise PermissionDenied(_("You may not change this key result."))
-        _check_version(key_result, expected_version)
+        check_version(key_result, expected_version)
         phases.require(key_result.objective.cycle, phases.WRITE)
         before = _goal_posts(key_result)
         for name, value in changes.items():
@@ -448,11 +454,7 @@ def update_key_result(
             )
         if "owner" in changes:
             _check_owner_sees(key_result)
-        key_result.version = F("version") + 1
-        key_result._history_user = actor
-        key_result._change_reason = (reason or "").strip()
-        key_result.save()
-        key_result.refresh_from_db()
+        save_change(actor, key_result, reason)
     return key_result
 
 
@@ -509,7 +511,7 @@ def set_milestone_steps(
     new_steps = _validate_steps(steps)
     with transaction.atomic():
         key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
-        _check_version(key_result, expected_version)
+        check_version(key_result, expected_version)
         if new_steps and key_result.kind != KeyResult.Kind.MILESTONE:
             raise ValidationError({"steps": _("Only a milestone key result has steps.")})
         old: dict[str, list[MilestoneStep]] = {}
