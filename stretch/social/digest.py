@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.okrs import progress as math
-from stretch.okrs import rhythm, rollup
+from stretch.okrs import rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.org.models import Membership, Team
 from stretch.social.models import DigestLog, Notification, NotificationPreference
@@ -222,44 +222,38 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
     then = CheckIn.objects.filter(key_result_id=OuterRef("pk"), created_at__lt=since).order_by(
         "-created_at", "-id"
     )
-    past = (
-        KeyResult.objects.filter(objective_id__in=by_id)
+    # The last check-in before `since` of each key result, fed to the same progress math.
+    past = {
+        pk: (value, confidence, set(steps or []))
+        for pk, value, confidence, steps in KeyResult.objects.filter(objective_id__in=by_id)
         .annotate(
-            cadence=rhythm.key_result_cadence(),
             value_then=Subquery(then.values("value")[:1]),
             confidence_then=Subquery(then.values("confidence")[:1]),
             steps_then=Subquery(then.values("done_steps")[:1]),
         )
-        .prefetch_related("steps")
-    )
-    # A finished key result owes no check-ins (as `rollup.is_stale` says).
-    finished_now = {kr.pk for o in objectives for kr in o.key_result_list if kr.progress >= 1.0}
+        .values_list("pk", "value_then", "confidence_then", "steps_then")
+    }
     progress_then: dict[int, float] = {}
+    before: dict[int, float | None] = {}
     health_before: dict[int, str] = {}
     stale: set[int] = set()
-    for kr in past:
-        cycle = by_id[kr.objective_id].cycle
-        done_then = set(kr.steps_then or [])  # type: ignore[attr-defined]
-        value = kr.progress_then = math.key_result_progress(  # type: ignore[attr-defined]
-            kind=kr.kind,
-            direction=kr.direction,
-            start=kr.start,
-            target=kr.target,
-            current=kr.value_then,  # type: ignore[attr-defined]
-            range_low=kr.range_low,
-            range_high=kr.range_high,
-            steps=[math.Step(s.weight, s.pk in done_then) for s in kr.steps.all()],
-        )
-        progress_then[kr.pk] = value
-        expected_then = math.expected_progress(cycle.start, cycle.end, since.date())
-        health_before[kr.pk] = math.health(value, expected_then, kr.confidence_then)  # type: ignore[attr-defined]
-        last = timezone.localdate(kr.checked_in_at) if kr.checked_in_at else None
-        created = timezone.localdate(kr.created_at)
-        finished = kr.pk in finished_now
-        if not finished and math.is_stale(last, max(cycle.start, created), today, kr.cadence):  # type: ignore[attr-defined]
-            stale.add(kr.pk)
-    before: dict[int, float | None] = {}
     for objective in objectives:
+        expected_then = rollup.expected_for(objective.cycle, since.date())
+        for kr in objective.key_result_list:
+            value_then, confidence_then, done_then = past[kr.pk]
+            progress_then[kr.pk] = math.key_result_progress(
+                kind=kr.kind,
+                direction=kr.direction,
+                start=kr.start,
+                target=kr.target,
+                current=value_then,
+                range_low=kr.range_low,
+                range_high=kr.range_high,
+                steps=[math.Step(s.weight, s.pk in done_then) for s in kr.steps.all()],
+            )
+            health_before[kr.pk] = math.health(progress_then[kr.pk], expected_then, confidence_then)
+            if rollup.is_stale(kr, objective.cycle, today):
+                stale.add(kr.pk)
         krs = objective.key_result_list
         before[objective.pk] = (
             math.objective_progress((progress_then[kr.pk], kr.weight) for kr in krs)
