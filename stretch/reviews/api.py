@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from stretch import access
 from stretch.errors import Conflict
-from stretch.okrs.api import expected_version, load_objective
+from stretch.okrs.api import changes_of, expected_version, load_objective
 from stretch.okrs.schemas import ObjectiveOut
 from stretch.org.models import display_name
 from stretch.pagination import Paged, paginate
@@ -236,11 +236,8 @@ def get_review(request, review_id: int):
 )
 def update_review(request, review_id: int, payload: ReviewPatch):
     review = services.get_review_for_user(request.auth, review_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = changes_of(payload)
     version = expected_version(request, changes.pop("version", None))
-    for name, value in changes.items():
-        if value is None:
-            raise ValidationError({name: _("This field may not be null.")})
     try:
         services.update_review(request.auth, review, changes, expected_version=version)
     except Conflict as conflict:
