@@ -42,6 +42,7 @@ from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.org.models import Membership, Team
 from stretch.social.models import DigestLog, Notification, NotificationPreference
 from stretch.social.notify import email_if_wanted, language_of, notify
+from stretch.social.reminders import last_check_in_text
 
 HEALTH_ORDER = {math.ON_TRACK: 0, math.AT_RISK: 1, math.OFF_TRACK: 2}
 
@@ -183,18 +184,12 @@ def stale_sections(data: DigestInput) -> list[Section]:
         for objective in group.objectives:
             for kr in objective.key_result_list:
                 if kr.pk in data.state.stale:
-                    last = timezone.localdate(kr.checked_in_at) if kr.checked_in_at else None
-                    when = (
-                        _("last check-in %(date)s") % {"date": date_format(last, "DATE_FORMAT")}
-                        if last
-                        else _("no check-in yet")
-                    )
                     entries.append(
                         Entry(
                             kr.title,
                             reverse("key-result", args=[kr.pk]),
                             _("%(when)s, objective: %(objective)s")
-                            % {"when": when, "objective": objective.title},
+                            % {"when": last_check_in_text(kr), "objective": objective.title},
                             "stale",
                         )
                     )

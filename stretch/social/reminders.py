@@ -116,7 +116,8 @@ def _line(key_result: KeyResult) -> str:
     }
 
 
-def _last_check_in_text(key_result: KeyResult) -> str:
+def last_check_in_text(key_result: KeyResult) -> str:
+    """When the key result was last checked in on, for reminders and the digest."""
     last = _local_date(key_result.checked_in_at)
     if last is None:
         return _("no check-in yet")
@@ -134,7 +135,7 @@ def compose(owed: Owed, today: date) -> tuple[str, str]:
             count,
         ) % {"count": count}
         lines.append(_("Overdue for a check-in:"))
-        lines += [f"- {_line(kr)}, {_last_check_in_text(kr)}" for kr in owed.overdue]
+        lines += [f"- {_line(kr)}, {last_check_in_text(kr)}" for kr in owed.overdue]
     if owed.due:
         count = len(owed.due)
         due_title = ngettext(
