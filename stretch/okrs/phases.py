@@ -34,6 +34,27 @@ ALLOWED = {
 }
 
 
+def rank(phase: str) -> int:
+    """Where a phase stands in the order planning, active, grading, closed."""
+    return ORDER.index(Cycle.Status(phase))
+
+
+def neighbours(phase: str) -> tuple[str | None, str | None]:
+    """The phases just before and after `phase` (None at either end)."""
+    position = rank(phase)
+    before = ORDER[position - 1] if position > 0 else None
+    after = ORDER[position + 1] if position + 1 < len(ORDER) else None
+    return before, after
+
+
+def move(cycle: Cycle, phase: str) -> None:
+    """Put `cycle` (unsaved) in `phase`; a move back turns auto-advance off, or the dates
+    would move it forward again at the next pass."""
+    if rank(phase) < rank(cycle.status):
+        cycle.auto_advance = False
+    cycle.status = phase
+
+
 def closes_on(cycle: Cycle) -> date:
     return cycle.closes_on or cycle.end + timedelta(days=GRADING_DAYS)
 
@@ -99,9 +120,7 @@ def set_phase(actor, cycle: Cycle, phase: str) -> Cycle:
         raise ValidationError({"phase": _("Must be one of: %(allowed)s.") % {"allowed": allowed}})
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if ORDER.index(Cycle.Status(phase)) < ORDER.index(Cycle.Status(cycle.status)):
-            cycle.auto_advance = False
-        cycle.status = phase
+        move(cycle, phase)
         cycle.save(update_fields=["status", "auto_advance"])
     return cycle
 
@@ -121,7 +140,7 @@ def advance_by_date(today: date) -> list[Cycle]:
         with transaction.atomic():
             cycle = Cycle.objects.select_for_update().get(pk=pk)
             wanted = phase_by_date(cycle, today)
-            if ORDER.index(Cycle.Status(wanted)) > ORDER.index(Cycle.Status(cycle.status)):
+            if rank(wanted) > rank(cycle.status):
                 cycle.status = wanted
                 cycle.save(update_fields=["status"])
                 moved.append(cycle)

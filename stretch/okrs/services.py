@@ -84,15 +84,15 @@ def update_cycle(actor, cycle: Cycle, changes: Mapping[str, Any]) -> Cycle:
         raise PermissionDenied(_("Only administrators manage cycles."))
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        before = cycle.status
         for name, value in changes.items():
-            setattr(cycle, name, value)
+            if name != "status":
+                setattr(cycle, name, value)
+        if "status" in changes:
+            _require_choice("status", changes["status"], Cycle.Status)
+            phases.move(cycle, changes["status"])
+            if "auto_advance" in changes:  # said outright, it wins over the move's default
+                cycle.auto_advance = changes["auto_advance"]
         validate_cycle(cycle)
-        moved_back = phases.ORDER.index(Cycle.Status(cycle.status)) < phases.ORDER.index(
-            Cycle.Status(before)
-        )
-        if moved_back and "auto_advance" not in changes:
-            cycle.auto_advance = False  # a reopened cycle stays where the administrator put it
         cycle.save()
     return cycle
 

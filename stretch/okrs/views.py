@@ -258,14 +258,14 @@ def cycles(request):
     today = rollup.today()
     rows = []
     for cycle in Cycle.objects.all():
-        position = phases.ORDER.index(Cycle.Status(cycle.status))
+        back, following = phases.neighbours(cycle.status)
         rows.append(
             {
                 "cycle": cycle,
                 "closes_on": phases.closes_on(cycle),
                 "by_date": Cycle.Status(phases.phase_by_date(cycle, today)).label,
-                "next": phases.ORDER[position + 1] if position + 1 < len(phases.ORDER) else None,
-                "back": phases.ORDER[position - 1] if position > 0 else None,
+                "next": following,
+                "back": back,
             }
         )
     return render(
