@@ -80,7 +80,6 @@ class State:
 
     since: datetime
     until: datetime
-    objectives: dict[int, Objective]
     before: dict[int, float | None]  # objective id -> progress at `since` (None: unknown)
     health_before: dict[int, str]  # key result id -> health at `since`
     stale: set[int]  # key result ids
@@ -213,14 +212,13 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
         ).select_related("cycle", "owner_team")
     )
     rollup.annotate(objectives, on=today)
-    by_id = {o.pk: o for o in objectives}
     then = CheckIn.objects.filter(key_result_id=OuterRef("pk"), created_at__lt=since).order_by(
         "-created_at", "-id"
     )
     # The last check-in before `since` of each key result, fed to the same progress math.
     past = {
         pk: (value, confidence, set(steps or []))
-        for pk, value, confidence, steps in KeyResult.objects.filter(objective_id__in=by_id)
+        for pk, value, confidence, steps in KeyResult.objects.filter(objective__in=objectives)
         .annotate(
             value_then=Subquery(then.values("value")[:1]),
             confidence_then=Subquery(then.values("confidence")[:1]),
@@ -271,7 +269,6 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
     return State(
         since=since,
         until=until,
-        objectives=by_id,
         before=before,
         health_before=health_before,
         stale=stale,
