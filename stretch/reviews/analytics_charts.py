@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from stretch.okrs.progress import clamp
+
 MAX_LABEL = 36  # characters of a row label drawn in full; longer ones end with "…"
 
 
@@ -61,16 +63,15 @@ class Tick:
 
 
 @dataclass(frozen=True)
-class BarChart:
+class _Plot:
+    """A chart with a y axis of ticks on the left and labels below its plot area."""
+
     width: int
     height: int
     left: float
     right: float
     top: float
     bottom: float
-    bars: tuple[Bar, ...]
-    ticks: tuple[Tick, ...]
-    total: int
 
     @property
     def label_y(self) -> float:
@@ -79,6 +80,13 @@ class BarChart:
     @property
     def tick_x(self) -> float:
         return self.left - 6
+
+
+@dataclass(frozen=True)
+class BarChart(_Plot):
+    bars: tuple[Bar, ...]
+    ticks: tuple[Tick, ...]
+    total: int
 
 
 def histogram(
@@ -91,7 +99,7 @@ def histogram(
     gap = min(6.0, slot * 0.2)
     bars = []
     for i, (label, count, colour) in enumerate(bins):
-        share = min(1.0, max(0.0, count / highest))
+        share = clamp(count / highest)
         bar_height = _r(share * (bottom - top))
         bars.append(
             Bar(
@@ -181,7 +189,7 @@ def horizontal_bars(
     drawn = []
     for i, (label, share) in enumerate(rows):
         y = top + i * row_height
-        value = None if share is None else min(1.0, max(0.0, share))
+        value = None if share is None else clamp(share)
         drawn.append(
             Row(
                 y=_r(y + (row_height - bar_height) / 2),
@@ -221,13 +229,7 @@ class XLabel:
 
 
 @dataclass(frozen=True)
-class LineChart:
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+class LineChart(_Plot):
     points: tuple[Point, ...]
     ticks: tuple[Tick, ...]
     x_labels: tuple[XLabel, ...]
@@ -238,14 +240,6 @@ class LineChart:
         return " ".join(
             f"{'M' if i == 0 else 'L'}{p.x:g} {p.y:g}" for i, p in enumerate(self.points)
         )
-
-    @property
-    def label_y(self) -> float:
-        return self.bottom + 16
-
-    @property
-    def tick_x(self) -> float:
-        return self.left - 6
 
 
 def line(
@@ -268,7 +262,7 @@ def line(
 
     def y_of(value: float) -> float:
         share = (value - low) / (high - low) if high > low else 0.0
-        return _r(bottom - min(1.0, max(0.0, share)) * (bottom - top))
+        return _r(bottom - clamp(share) * (bottom - top))
 
     points = tuple(
         Point(x_of(i), y_of(value), when, value)
