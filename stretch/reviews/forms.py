@@ -13,31 +13,20 @@ QUESTIONS = {
 }
 
 
+def _answer(name: str) -> forms.CharField:
+    return forms.CharField(
+        label=QUESTIONS[name],
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ReviewForm(forms.Form):
-    went_well = forms.CharField(
-        label=QUESTIONS["went_well"],
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    went_badly = forms.CharField(
-        label=QUESTIONS["went_badly"],
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    learned = forms.CharField(
-        label=QUESTIONS["learned"],
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    change_next = forms.CharField(
-        label=QUESTIONS["change_next"],
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    went_well = _answer("went_well")
+    went_badly = _answer("went_badly")
+    learned = _answer("learned")
+    change_next = _answer("change_next")
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
