@@ -34,22 +34,24 @@ def key_results_query():
     return KeyResult.objects.annotate(cadence=rhythm.key_result_cadence())
 
 
+def progress_of(key_result: KeyResult) -> float:
+    """The key result's progress by `progress.py`, its steps prefetched."""
+    return math.key_result_progress(
+        kind=key_result.kind,
+        direction=key_result.direction,
+        start=key_result.start,
+        target=key_result.target,
+        current=key_result.current,
+        range_low=key_result.range_low,
+        range_high=key_result.range_high,
+        steps=steps_of(key_result),
+    )
+
+
 def is_finished(key_result: KeyResult) -> bool:
     """Done (a milestone that happened, a metric at its target), steps prefetched: a
     finished key result owes no more check-ins."""
-    return (
-        math.key_result_progress(
-            kind=key_result.kind,
-            direction=key_result.direction,
-            start=key_result.start,
-            target=key_result.target,
-            current=key_result.current,
-            range_low=key_result.range_low,
-            range_high=key_result.range_high,
-            steps=steps_of(key_result),
-        )
-        >= 1.0
-    )
+    return progress_of(key_result) >= 1.0
 
 
 def is_stale(key_result: KeyResult, cycle: Cycle, on: date | None = None) -> bool:
@@ -71,16 +73,7 @@ def annotate_key_result(
 ) -> KeyResult:
     """Set progress, attainment and health on a key result whose steps are prefetched, and
     with its `cycle`, whether it is stale."""
-    key_result.progress = math.key_result_progress(
-        kind=key_result.kind,
-        direction=key_result.direction,
-        start=key_result.start,
-        target=key_result.target,
-        current=key_result.current,
-        range_low=key_result.range_low,
-        range_high=key_result.range_high,
-        steps=steps_of(key_result),
-    )
+    key_result.progress = progress_of(key_result)
     metric = key_result.kind == KeyResult.Kind.METRIC and key_result.direction != math.RANGE
     key_result.attainment = (
         math.attainment(key_result.start, key_result.target, key_result.current)
