@@ -45,5 +45,16 @@ def q4(company, clock):
     )
 
 
+@pytest.fixture
+def kr(company, q4):
+    """Alice's key result "Jobs migrated" (0 to 200) on her objective "Ship the scheduler"."""
+    objective = okrs.create_objective(
+        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
+    )
+    return okrs.create_key_result(
+        company.alice, objective, title="Jobs migrated", start=0, target=200
+    )
+
+
 def check_in(actor, key_result, value, day: date, **fields):
     return okrs.check_in(actor, key_result, value=value, at=moment(day, 10), **fields)

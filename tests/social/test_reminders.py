@@ -19,16 +19,6 @@ from tests.social.conftest import check_in, moment
 THU, FRI = date(2026, 11, 5), date(2026, 11, 6)
 
 
-@pytest.fixture
-def kr(company, q4):
-    objective = okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
-    return okrs.create_key_result(
-        company.alice, objective, title="Jobs migrated", start=0, target=200
-    )
-
-
 def pass_on(clock, day: date) -> int:
     clock.move_to(moment(day))
     return send_reminders(day)

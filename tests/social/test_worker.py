@@ -25,13 +25,9 @@ THU = date(2026, 11, 5)  # the day before Platform's Friday check-in
 
 
 @pytest.fixture
-def due_tomorrow(company, clock, q4):
-    objective = okrs.create_objective(
-        company.alice, cycle=q4, title="Ship the scheduler", owner_person=company.alice
-    )
-    okrs.create_key_result(company.alice, objective, title="Jobs migrated", target=200)
+def due_tomorrow(clock, kr):
     clock.move_to(moment(THU))
-    return objective
+    return kr
 
 
 def test_the_worker_runs_the_queued_rhythm_pass_and_the_email_arrives(
