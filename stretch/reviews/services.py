@@ -651,11 +651,7 @@ def carry_over_candidates(actor, cycle: Cycle) -> list[Objective]:
     qs = access.objectives_visible_to(
         actor, Objective.objects.select_related("cycle", "owner_person__profile", "owner_team")
     ).filter(cycle=cycle)
-    if not access.is_admin(actor):
-        qs = qs.filter(
-            Q(owner_person_id=actor.pk) | Q(owner_team_id__in=access.reach(actor).led_teams)
-        )
-    objectives = list(qs)
+    objectives = [o for o in qs if access.can_edit_objective(actor, o)]
     rollup.annotate(objectives)
     carried: dict[int, set[int]] = defaultdict(set)
     for origin_id, cycle_id in Objective.objects.filter(origin__in=objectives).values_list(
