@@ -140,6 +140,12 @@ def teams_user_may_own_for(user) -> QuerySet:
     return Team.objects.filter(pk__in=reach(user).led_teams)
 
 
+def can_lead_team(user, team: Team) -> bool:
+    """A team's own leads and administrators speak for it: they set its check-in rhythm
+    and write its reviews (a lead of a team above does not)."""
+    return is_admin(user) or team.pk in reach(user).led_teams
+
+
 def can_manage_company(user) -> bool:
     """Cycles, teams, people and strategy are set up by administrators."""
     return is_admin(user)

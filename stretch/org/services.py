@@ -89,7 +89,7 @@ def set_membership(team: Team, person, role: str = Membership.Role.MEMBER) -> Me
 def set_check_in_rhythm(actor, team: Team, *, cadence: str, weekday: int) -> Team:
     """How often and on which weekday the team's key results are due (its leads and
     administrators decide)."""
-    if not (access.can_manage_company(actor) or team.pk in access.reach(actor).led_teams):
+    if not access.can_lead_team(actor, team):
         raise PermissionDenied(_("Only the team's leads and administrators set its rhythm."))
     if cadence not in Cadence.values:
         allowed = ", ".join(Cadence.values)

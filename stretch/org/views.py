@@ -192,7 +192,7 @@ def team(request, team_id: int):
         "summary": summarise(own, context["expected"]),
         "member_objectives": [o for o in objectives if o.owner_person_id is not None],
         "can_create": access.can_own(request.user, owner_team=team),
-        "can_set_rhythm": access.can_own(request.user, owner_team=team),
+        "can_set_rhythm": access.can_lead_team(request.user, team),
         "cadences": Cadence.choices,
         "weekdays": Weekday.choices,
     }
