@@ -314,8 +314,7 @@ def evidence_of(objectives: Sequence[Objective], cycle: Cycle, *, team: bool = F
     if not objectives:
         return result
     rollup.annotate(objectives)
-    scores = [o.score if o.score is not None else o.progress for o in objectives]
-    result.score = diagnosis.mean(scores)
+    result.score = diagnosis.mean([measure(o) for o in objectives])
     result.graded = all(o.score is not None for o in objectives)
     until = min(cycle.end, rollup.today())
     key_results = list(
@@ -343,11 +342,15 @@ def objective_evidence(objective: Objective, cycle: Cycle) -> Evidence:
     return evidence_of([fresh], cycle)
 
 
-def team_objectives(team: Team, cycle: Cycle) -> QuerySet:
+def team_objectives(team: Team, cycle: Cycle, queryset: QuerySet | None = None) -> QuerySet:
     """The objectives a team review looks at: the team's own in the cycle, drafts aside."""
-    return Objective.objects.filter(owner_team=team, cycle=cycle).exclude(
-        status=Objective.Status.DRAFT
-    )
+    qs = Objective.objects.all() if queryset is None else queryset
+    return qs.filter(owner_team=team, cycle=cycle).exclude(status=Objective.Status.DRAFT)
+
+
+def measure(objective: Objective) -> float:
+    """What an objective (annotated by `rollup`) achieved: its grade, else its progress."""
+    return objective.score if objective.score is not None else objective.progress
 
 
 def team_evidence(team: Team | None, cycle: Cycle) -> Evidence:
@@ -641,6 +644,25 @@ def carry_over(actor, objective: Objective, into_cycle: Cycle) -> Objective:
             _link_origin(KeyResult, new.pk, kr.pk)
             position += 1
     return Objective.objects.select_related("cycle").get(pk=copy.pk)
+
+
+def carry_plan(
+    actor, cycle: Cycle, objectives: Sequence[Objective], copies: Mapping[int, list[Objective]]
+) -> tuple[Cycle | None, set[int]]:
+    """Where `actor` may carry objectives of `cycle` by default, and which of `objectives`
+    (annotated by `rollup`): theirs to change, unfinished, not carried there already
+    (`copies` as from `carried_copies`)."""
+    may_carry = [o for o in objectives if access.can_edit_objective(actor, o)]
+    if not may_carry or cycle.status not in CLOSING:
+        return None, set()
+    target = next_cycle(cycle)
+    if target is None:
+        return None, set()
+    return target, {
+        o.pk
+        for o in may_carry
+        if not is_finished(o) and not any(c.cycle_id == target.pk for c in copies.get(o.pk, []))
+    }
 
 
 def carry_over_candidates(actor, cycle: Cycle) -> list[Objective]:

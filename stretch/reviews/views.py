@@ -222,13 +222,13 @@ def team_review(request, team_id: int, cycle_id: int):
     cycle = access.get_cycle(cycle_id)
     user = request.user
     objectives = list(
-        access.objectives_visible_to(user, objectives_queryset())
-        .filter(owner_team=team, cycle=cycle)
-        .exclude(status=Objective.Status.DRAFT)
+        access.objectives_visible_to(
+            user, services.team_objectives(team, cycle, objectives_queryset())
+        )
     )
     rollup.annotate(objectives)
     for objective in objectives:
-        objective.measure = objective.score if objective.score is not None else objective.progress
+        objective.measure = services.measure(objective)
     cards = cards_for(
         user,
         cycle=cycle,
@@ -237,21 +237,10 @@ def team_review(request, team_id: int, cycle_id: int):
         team=team,
         reviews=_reviews_of(team=team, cycle=cycle),
     )
-    target = None
     copies = services.carried_copies(objectives) if cycle.status in services.CLOSING else {}
     shown = access.visible_ids(user, {c.pk for found in copies.values() for c in found})
     copies = {pk: [c for c in found if c.pk in shown] for pk, found in copies.items()}
-    may_carry = [o for o in objectives if access.can_edit_objective(user, o)]
-    if may_carry and cycle.status in services.CLOSING:
-        target = services.next_cycle(cycle)
-    carry = set()
-    if target is not None:
-        carry = {
-            o.pk
-            for o in may_carry
-            if not services.is_finished(o)
-            and not any(c.cycle_id == target.pk for c in copies.get(o.pk, []))
-        }
+    target, carry = services.carry_plan(user, cycle, objectives, copies)
     rows = [(o, copies.get(o.pk, [])) for o in objectives]
     return render(
         request,
