@@ -34,6 +34,20 @@ def key_result_detail(request, key_result_id: int):
     return render_key_result(request, key_result_id)
 
 
+def card_context(user, kr: KeyResult, history: list, form=None) -> dict:
+    """What a key result's card (objective.html#kr-card) needs: its check-in form while
+    check-ins are open, or again with its errors after a refused one, and whether `user`
+    may grade it."""
+    may_check_in = access.can_check_in(user, kr)
+    return {
+        "kr": kr,
+        "history": history,
+        "can_check_in": may_check_in and (form is not None or phases.check_ins_open(kr.objective)),
+        "can_grade": may_check_in,
+        "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),
+    }
+
+
 def render_key_result(
     request, key_result_id: int, form: CheckInForm | None = None, status: int = 200
 ):
@@ -68,13 +82,9 @@ def render_key_result(
             "latest": _with_unit(entries[-1].value, kr.unit) if entries else "",
         },
         # The check-in card of the objective page: its form, progress bar and status pill.
-        "history": [],
-        "can_check_in": access.can_check_in(request.user, kr)
-        and phases.check_ins_open(kr.objective),
-        "can_grade": access.can_check_in(request.user, kr),
+        **card_context(request.user, kr, [], form),
         "on_key_result_page": True,  # so a check-in from its form can come back here
         "score_steps": grading.SCORE_STEPS,
-        "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),
     }
     template = "okrs/key_result.html"
     if (

@@ -147,15 +147,7 @@ def _timeline(history: dict[int, list[CheckIn]], key_results: list[KeyResult]) -
 
 
 def _key_result_context(request, kr: KeyResult, history: list[CheckIn], form=None) -> dict:
-    may_check_in = access.can_check_in(request.user, kr)
-    return {
-        "kr": kr,
-        "history": history,
-        # A refused check-in (`form` bound with its errors) shows again; otherwise only while open.
-        "can_check_in": may_check_in and (form is not None or phases.check_ins_open(kr.objective)),
-        "can_grade": may_check_in,
-        "form": form or CheckInForm(initial={"confidence": kr.confidence or 5}),
-    }
+    return key_results.card_context(request.user, kr, history, form)
 
 
 def objective_detail(request, objective_id: int):
