@@ -19,7 +19,7 @@ children): one query per level of such nesting, at most MAX_CHILD_LEVELS.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -50,6 +50,7 @@ from stretch.okrs import progress as math
 from stretch.okrs import rhythm, rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
 from stretch.org.models import Membership, Team, display_name
+from stretch.reviews import diagnosis
 
 # Progress buckets: 0-10 %, 10-20 %, ... 90-100 % (100 % falls in the last). A share a hair
 # below an edge through float arithmetic (0.3 computed as 0.29999999999999998) counts above
@@ -60,8 +61,6 @@ EDGES = tuple(k / BUCKETS - EPSILON for k in range(1, BUCKETS))
 SCORES = tuple(k / 10 for k in range(11))  # 0.0, 0.1, ... 1.0
 MAX_CHILD_LEVELS = 8
 LIST_LIMIT = 50  # items of the at-risk and stale lists shown by default
-
-SEVERITY = {math.OFF_TRACK: 2, math.AT_RISK: 1, math.ON_TRACK: 0}
 
 
 # The progress math as SQL ----------------------------------------------------------------------
@@ -622,11 +621,6 @@ class Outcome:
     share_perfect: float | None  # of the graded: scored 1.0
 
 
-def _mean(values: Iterable[float]) -> float | None:
-    values = list(values)
-    return sum(values) / len(values) if values else None
-
-
 def outcomes(scope: Scope) -> list[Outcome]:
     """Committed against aspirational objectives: how far they got and how they scored."""
     found = []
@@ -638,9 +632,9 @@ def outcomes(scope: Scope) -> list[Outcome]:
                 kind=kind,
                 label=str(label),
                 objectives=len(rows),
-                mean_progress=_mean(row["progress"] for row in rows),
+                mean_progress=diagnosis.mean([row["progress"] for row in rows]),
                 graded=len(scores),
-                mean_score=_mean(scores),
+                mean_score=diagnosis.mean(scores),
                 share_success=(
                     sum(1 for s in scores if tenths(s) >= 7) / len(scores) if scores else None
                 ),
