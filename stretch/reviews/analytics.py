@@ -591,22 +591,39 @@ def _item(kr: Any, expected: float) -> RiskItem:
     )
 
 
+def _risk_page(scope: Scope, qs: QuerySet, limit: int | None, offset: int) -> RiskList:
+    count = qs.count()
+    items = qs[offset : offset + limit] if limit is not None else qs[offset:]
+    return RiskList(count, [_item(kr, scope.expected) for kr in items])
+
+
+def at_risk(scope: Scope, limit: int | None = LIST_LIMIT, offset: int = 0) -> RiskList:
+    """Key results of active objectives off track or at risk, worst first; `limit` None
+    lists them all."""
+    qs = (
+        _risk_queryset(scope)
+        .filter(_at_risk_q())
+        .annotate(severity=Case(When(_off_track_q(), then=2), default=1))
+        .order_by("-severity", "-gap", "pk")
+    )
+    return _risk_page(scope, qs, limit, offset)
+
+
+def stale(scope: Scope, limit: int | None = LIST_LIMIT, offset: int = 0) -> RiskList:
+    """Key results of active objectives not checked in on time, longest silent first;
+    `limit` None lists them all."""
+    qs = (
+        _risk_queryset(scope)
+        .filter(is_fresh=0)
+        .order_by(F("checked_in_at").asc(nulls_first=True), "pk")
+    )
+    return _risk_page(scope, qs, limit, offset)
+
+
 def risks(scope: Scope, limit: int | None = LIST_LIMIT, offset: int = 0) -> Risks:
     """Key results off track or at risk (worst first), and stale ones (longest silent
     first), of active objectives; `limit` None lists them all."""
-    base = _risk_queryset(scope)
-    at_risk = base.filter(_at_risk_q()).annotate(
-        severity=Case(When(_off_track_q(), then=2), default=1)
-    )
-    at_risk = at_risk.order_by("-severity", "-gap", "pk")
-    stale = base.filter(is_fresh=0).order_by(F("checked_in_at").asc(nulls_first=True), "pk")
-
-    def page(qs: QuerySet) -> RiskList:
-        count = qs.count()
-        items = qs[offset : offset + limit] if limit is not None else qs[offset:]
-        return RiskList(count, [_item(kr, scope.expected) for kr in items])
-
-    return Risks(page(at_risk), page(stale), limit or 0, offset)
+    return Risks(at_risk(scope, limit, offset), stale(scope, limit, offset), limit or 0, offset)
 
 
 @dataclass(frozen=True)

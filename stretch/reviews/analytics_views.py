@@ -164,16 +164,17 @@ def _risk_row(item: analytics.RiskItem) -> list[Any]:
     ]
 
 
-def _at_risk_rows(scope: analytics.Scope) -> Iterable[list[Any]]:
-    yield _risk_header()
-    for item in analytics.risks(scope, limit=None).at_risk.items:
-        yield _risk_row(item)
+def _risk_rows(
+    listing: Callable[..., analytics.RiskList],
+) -> Callable[[analytics.Scope], Iterable[list[Any]]]:
+    """The rows of a whole list of key results (`analytics.at_risk` or `analytics.stale`)."""
 
+    def rows(scope: analytics.Scope) -> Iterable[list[Any]]:
+        yield _risk_header()
+        for item in listing(scope, limit=None).items:
+            yield _risk_row(item)
 
-def _stale_rows(scope: analytics.Scope) -> Iterable[list[Any]]:
-    yield _risk_header()
-    for item in analytics.risks(scope, limit=None).stale.items:
-        yield _risk_row(item)
+    return rows
 
 
 def _outcome_rows(scope: analytics.Scope) -> Iterable[list[Any]]:
@@ -203,8 +204,8 @@ SECTIONS: dict[str, Callable[[analytics.Scope], Iterable[list[Any]]]] = {
     "scores": _score_rows,
     "compliance": _compliance_rows,
     "confidence": _confidence_rows,
-    "risks": _at_risk_rows,
-    "stale": _stale_rows,
+    "risks": _risk_rows(analytics.at_risk),
+    "stale": _risk_rows(analytics.stale),
     "outcomes": _outcome_rows,
 }
 
