@@ -34,18 +34,24 @@ def key_results_query():
     return KeyResult.objects.annotate(cadence=rhythm.key_result_cadence())
 
 
-def progress_of(key_result: KeyResult) -> float:
-    """The key result's progress by `progress.py`, its steps prefetched."""
+def progress_at(key_result: KeyResult, current: float | None, steps: Sequence[math.Step]) -> float:
+    """The key result's progress by `progress.py` at a value and steps done (now, or as a
+    past check-in left them)."""
     return math.key_result_progress(
         kind=key_result.kind,
         direction=key_result.direction,
         start=key_result.start,
         target=key_result.target,
-        current=key_result.current,
+        current=current,
         range_low=key_result.range_low,
         range_high=key_result.range_high,
-        steps=steps_of(key_result),
+        steps=steps,
     )
+
+
+def progress_of(key_result: KeyResult) -> float:
+    """The key result's progress now, its steps prefetched."""
+    return progress_at(key_result, key_result.current, steps_of(key_result))
 
 
 def is_finished(key_result: KeyResult) -> bool:
@@ -69,10 +75,10 @@ def is_stale(key_result: KeyResult, cycle: Cycle, on: date | None = None) -> boo
 
 
 def annotate_key_result(
-    key_result: KeyResult, expected: float, cycle: Cycle | None = None
+    key_result: KeyResult, expected: float, cycle: Cycle | None = None, on: date | None = None
 ) -> KeyResult:
     """Set progress, attainment and health on a key result whose steps are prefetched, and
-    with its `cycle`, whether it is stale."""
+    with its `cycle`, whether it is stale on `on` (today)."""
     key_result.progress = progress_of(key_result)
     metric = key_result.kind == KeyResult.Kind.METRIC and key_result.direction != math.RANGE
     key_result.attainment = (
@@ -82,7 +88,7 @@ def annotate_key_result(
     )
     key_result.expected_progress = expected
     key_result.health = math.health(key_result.progress, expected, key_result.confidence)
-    key_result.stale = cycle is not None and is_stale(key_result, cycle)
+    key_result.stale = cycle is not None and is_stale(key_result, cycle, on)
     return key_result
 
 
@@ -138,7 +144,8 @@ def annotate(objectives: Sequence[Objective], on: date | None = None) -> Sequenc
         for kr in key_results[objective.pk]:
             kr.objective = objective  # no query: the instance we have
         krs = [
-            annotate_key_result(kr, expected, objective.cycle) for kr in key_results[objective.pk]
+            annotate_key_result(kr, expected, objective.cycle, on)
+            for kr in key_results[objective.pk]
         ]
         below = path | {objective.pk}
         child_progress = (

@@ -234,18 +234,11 @@ def _load_state(today: date, since: datetime, until: datetime) -> State:
         expected_then = rollup.expected_for(objective.cycle, since.date())
         for kr in objective.key_result_list:
             value_then, confidence_then, done_then = past[kr.pk]
-            progress_then[kr.pk] = math.key_result_progress(
-                kind=kr.kind,
-                direction=kr.direction,
-                start=kr.start,
-                target=kr.target,
-                current=value_then,
-                range_low=kr.range_low,
-                range_high=kr.range_high,
-                steps=[math.Step(s.weight, s.pk in done_then) for s in kr.steps.all()],
+            progress_then[kr.pk] = rollup.progress_at(
+                kr, value_then, [math.Step(s.weight, s.pk in done_then) for s in kr.steps.all()]
             )
             health_before[kr.pk] = math.health(progress_then[kr.pk], expected_then, confidence_then)
-            if rollup.is_stale(kr, objective.cycle, today):
+            if kr.stale:  # annotated for `today`
                 stale.add(kr.pk)
         krs = objective.key_result_list
         before[objective.pk] = (
