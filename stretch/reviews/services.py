@@ -74,15 +74,11 @@ def get_review_for_user(user, pk) -> Review:
     return review
 
 
-def can_write_team_review(user, team: Team) -> bool:
-    return access.is_admin(user) or team.pk in access.reach(user).led_teams
-
-
 def can_write(user, *, objective: Objective | None = None, team: Team | None = None) -> bool:
     """May `user` write (or edit) the reviews of this objective or team, phases aside."""
     if objective is not None:
         return access.can_edit_objective(user, objective)
-    return team is not None and can_write_team_review(user, team)
+    return team is not None and access.can_lead_team(user, team)
 
 
 def phase_refusal(cycle: Cycle, kind: str) -> str | None:
@@ -170,7 +166,7 @@ def write_review(
             )
         if not access.can_edit_objective(actor, objective):
             raise PermissionDenied(_("Only those who may change the objective review it."))
-    elif team is not None and not can_write_team_review(actor, team):
+    elif team is not None and not access.can_lead_team(actor, team):
         raise PermissionDenied(_("A team's leads and administrators review the team."))
     if refusal := phase_refusal(cycle, kind):
         raise ValidationError({"cycle": refusal})
