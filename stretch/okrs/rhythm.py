@@ -14,17 +14,22 @@ from django.db.models.functions import Coalesce
 from stretch.org.models import Membership
 
 
+def _team_setting(field: str) -> Subquery:
+    """A person's team's `field` for the owner of a key result's objective: a team they
+    lead first, else the first they belong to."""
+    return Subquery(
+        Membership.objects.filter(person_id=OuterRef("objective__owner_person_id"))
+        .order_by("role", "team_id")  # "lead" sorts before "member"
+        .values(f"team__{field}")[:1]
+    )
+
+
 def key_result_cadence() -> Coalesce:
     """An expression for KeyResult querysets: the cadence ("weekly", …) the key result
     follows; use as `.annotate(cadence=key_result_cadence())`."""
-    person_team = (
-        Membership.objects.filter(person_id=OuterRef("objective__owner_person_id"))
-        .order_by("role", "team_id")  # "lead" sorts before "member"
-        .values("team__check_in_cadence")[:1]
-    )
     return Coalesce(
         "objective__owner_team__check_in_cadence",
-        Subquery(person_team),
+        _team_setting("check_in_cadence"),
         "objective__cycle__cadence",
         output_field=CharField(),
     )
@@ -34,14 +39,9 @@ def key_result_weekday() -> Coalesce:
     """An expression for KeyResult querysets: the weekday (0 Monday … 6 Sunday) the key
     result is due on, picked like `key_result_cadence`; anyone in no team is due on Friday.
     Use as `.annotate(weekday=key_result_weekday())`."""
-    person_team = (
-        Membership.objects.filter(person_id=OuterRef("objective__owner_person_id"))
-        .order_by("role", "team_id")  # "lead" sorts before "member"
-        .values("team__check_in_weekday")[:1]
-    )
     return Coalesce(
         "objective__owner_team__check_in_weekday",
-        Subquery(person_team),
+        _team_setting("check_in_weekday"),
         Value(DEFAULT_WEEKDAY),
         output_field=IntegerField(),
     )
