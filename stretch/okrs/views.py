@@ -54,8 +54,9 @@ def reported_by(user, cycle: Cycle | None = None):
 
 def due_from(user) -> dict:
     """What the person owes this week, whatever cycle the page shows: check-ins older than
-    their team's rhythm allows (a week, two, a month) in every active cycle (a year's key results as much as a quarter's), and grades to
-    give in every cycle being graded."""
+    their team's rhythm allows (a week, two, a month) in every active cycle (a year's key
+    results as much as a quarter's), and the grades and end-of-cycle reviews to give in
+    every cycle being graded."""
     now = timezone.now()
     overdue = Q(last_check_in=None)
     for cadence, days in math.CADENCE_DAYS.items():  # each team's own rhythm
