@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 
 from stretch.auth import SessionAuth, TokenAuth
 from stretch.errors import Conflict
+from stretch.okrs.agreement_api import router as agreement_router
 from stretch.okrs.api import router as okrs_router
 from stretch.okrs.api import serialize_conflict
 from stretch.okrs.coach_api import router as coach_router
@@ -19,6 +20,9 @@ from stretch.params import LARGEST_ID
 from stretch.reviews.analytics_api import router as analytics_router
 from stretch.reviews.api import router as reviews_router
 from stretch.social.api import router as social_router
+from stretch.social.comments_api import router as comments_router
+from stretch.social.feed_api import router as feed_router
+from stretch.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Stretch API",
@@ -34,6 +38,10 @@ api.add_router("", coach_router)
 api.add_router("", reviews_router)
 api.add_router("", analytics_router)
 api.add_router("", social_router)
+api.add_router("", comments_router)
+api.add_router("", feed_router)
+api.add_router("", agreement_router)
+api.add_router("", webhooks_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "stretch.okrs",
     "stretch.social",
     "stretch.reviews",
+    "stretch.webhooks",
 ]
 
 MIDDLEWARE = [

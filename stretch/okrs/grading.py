@@ -19,6 +19,7 @@ from stretch import access
 from stretch.okrs import phases, rollup, services
 from stretch.okrs import progress as math
 from stretch.okrs.models import KeyResult, Objective
+from stretch.social import events
 
 SCORE_STEPS = [f"{tenth / 10:.1f}" for tenth in range(11)]  # 0.0, 0.1, ... 1.0, for forms
 NOT_AMBITIOUS = "not_ambitious"  # an aspirational objective fully achieved
@@ -162,4 +163,5 @@ def grade_objective(
         objective.score, objective.score_reason = value, reason
         objective.reflection = explanation
         services.save_change(actor, objective, reason)
+        events.record(events.Verb.GRADED, actor, objective=objective, data={"score": value})
     return objective

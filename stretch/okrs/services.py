@@ -19,10 +19,12 @@ from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.errors import Conflict
-from stretch.okrs import phases
+from stretch.okrs import phases, rollup
+from stretch.okrs import progress as okr_math
 from stretch.okrs.history import LABELS as HISTORY_LABELS
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
 from stretch.org.models import display_name
+from stretch.social import events
 
 OBJECTIVE_FIELDS = {
     "title", "description", "strategy", "cycle", "owner_person", "owner_team", "parent",
@@ -204,7 +206,10 @@ def create_objective(actor, **fields) -> Objective:
     objective = Objective(**fields)
     validate_objective(objective)
     objective._history_user = actor
-    objective.save()
+    with transaction.atomic():
+        objective.save()
+        if objective.status != Objective.Status.DRAFT:
+            events.record(events.Verb.OBJECTIVE_CREATED, actor, objective=objective)
     return objective
 
 
@@ -249,6 +254,7 @@ def update_objective(
             raise PermissionDenied(_("You may not change this objective."))
         check_version(objective, expected_version)
         changes = {k: v for k, v in changes.items() if getattr(objective, k, object()) != v}
+        was = objective.status
         if set(changes) - GRADING_OBJECTIVE_FIELDS:
             phases.require(objective.cycle, phases.WRITE)
         elif objective.cycle.status == Cycle.Status.CLOSED:
@@ -287,6 +293,8 @@ def update_objective(
         if "cycle" in changes:
             _check_children_fit(actor, objective)
         save_change(actor, objective, reason)
+        if changes.get("status") == Objective.Status.ACTIVE and was == Objective.Status.DRAFT:
+            events.record(events.Verb.OBJECTIVE_PUBLISHED, actor, objective=objective)
     return objective
 
 
@@ -566,6 +574,7 @@ def check_in(
     with transaction.atomic():
         # The row lock makes concurrent check-ins queue, so the newest one sets `current`.
         key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        health_before = _health(key_result)
         done_steps: list[int] = []
         if key_result.kind == KeyResult.Kind.MILESTONE:
             value, done_steps = _milestone_value(key_result, value, done, steps)
@@ -589,7 +598,38 @@ def check_in(
             checked_in_at=newest.created_at,
             updated_at=timezone.now(),
         )
+        key_result.current, key_result.confidence = newest.value, newest.confidence
+        health_after = _health(key_result)
+        data = {"value": entry.value, "confidence": entry.confidence, "health": health_after}
+        events.record(
+            events.Verb.CHECK_IN,
+            actor,
+            check_in=entry,
+            key_result=key_result,
+            data=data,
+            at=entry.created_at,
+        )
+        if health_after == okr_math.OFF_TRACK and health_before != okr_math.OFF_TRACK:
+            events.record(
+                events.Verb.OFF_TRACK,
+                actor,
+                check_in=entry,
+                key_result=key_result,
+                data=data,
+                at=entry.created_at,
+            )
     return entry
+
+
+def _health(key_result: KeyResult) -> str:
+    """The key result's health now (its steps read afresh: a check-in may have moved them)."""
+    steps = [okr_math.Step(weight=s.weight, done=s.done) for s in key_result.steps.all()]
+    cycle = key_result.objective.cycle
+    return okr_math.health(
+        rollup.progress_at(key_result, key_result.current, steps),
+        rollup.expected_for(cycle),
+        key_result.confidence,
+    )
 
 
 def _milestone_value(key_result: KeyResult, value, done, steps) -> tuple[float, list[int]]:

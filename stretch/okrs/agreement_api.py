@@ -1,0 +1,5 @@
+"""Setting OKRs together in the API: proposals, alignment requests, dependencies."""
+
+from ninja import Router
+
+router = Router(tags=["agreement"])

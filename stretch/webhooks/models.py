@@ -1,0 +1,1 @@
+"""Outgoing webhooks: a team's chat or HTTP endpoint and what was delivered to it."""
