@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from stretch import access
-from stretch.okrs import grading, key_results, phases, rhythm, rollup, services
+from stretch.okrs import agreement, grading, key_results, phases, rhythm, rollup, services
 from stretch.okrs import history as changes
 from stretch.okrs import progress as math
 from stretch.okrs.forms import CheckInForm, add_service_errors
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from stretch.params import as_int
+from stretch.social import comments, follows
 
 HISTORY_PER_KEY_RESULT = 10
 TIMELINE_LENGTH = 12
@@ -177,10 +178,17 @@ def _render_objective(
     parent_visible = objective.parent_id and access.can_view_objective(
         request.user, objective.parent
     )
+    # The sections other apps add to the page: comments, following, agreeing.
+    parts = {
+        **comments.objective_context(request.user, objective),
+        **follows.objective_context(request.user, objective),
+        **agreement.objective_context(request.user, objective),
+    }
     return render(
         request,
         "okrs/objective.html",
         {
+            **parts,
             "objective": objective,
             "children": children,
             "cards": cards,

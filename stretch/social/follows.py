@@ -1,0 +1,5 @@
+"""Following objectives, teams and people; who follows what automatically."""
+
+
+def objective_context(user, objective) -> dict:
+    return {}
