@@ -12,13 +12,15 @@ from stretch.social.models import Notification, NotificationPreference
 
 router = Router(tags=["notifications"])
 
-Kind = Literal["reminder_due", "reminder_overdue", "digest"]
+Kind = Literal[tuple(Notification.Kind.values)]  # type: ignore[valid-type]
+EmailChoice = Literal["each", "daily", "never"]
 
 
 class NotificationOut(Schema):
     id: int
     kind: str
     title: str
+    activity: int | None
     body: str
     url: str
     created_at: datetime
@@ -39,6 +41,12 @@ class PreferencesOut(Schema):
     email_reminders: bool
     weekly_digest: bool
     email_digest: bool
+    on_mention: bool
+    on_comment: bool
+    on_check_in: bool
+    on_request: bool
+    on_off_track: bool
+    email_activity: EmailChoice
 
 
 class PreferencesPatch(Schema):
@@ -47,12 +55,19 @@ class PreferencesPatch(Schema):
     email_reminders: StrictBool | None = None
     weekly_digest: StrictBool | None = None
     email_digest: StrictBool | None = None
+    on_mention: StrictBool | None = None
+    on_comment: StrictBool | None = None
+    on_check_in: StrictBool | None = None
+    on_request: StrictBool | None = None
+    on_off_track: StrictBool | None = None
+    email_activity: EmailChoice | None = None
 
 
 def notification_out(notification: Notification) -> dict:
     return {
         "id": notification.pk,
         "kind": notification.kind,
+        "activity": notification.activity_id,
         "title": notification.title,
         "body": notification.body,
         "url": notification.url,

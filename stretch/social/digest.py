@@ -14,8 +14,8 @@ person and week, makes it once a week whatever the number of passes or workers).
 ever mentions objectives the recipient may see (`access.can_view_objective`).
 
 Extension point: `SECTIONS` is the list of functions that build the digest's sections from a
-`DigestInput`. Comments (issue 5) and recognitions (issue 6) do not exist yet; when they do,
-append a builder here (e.g. `comments_sections`, `recognition_sections`) that reads the
+`DigestInput`. Comments have theirs (`comments_sections`); recognitions (issue 6) do not
+exist yet; when they do, append a builder here (`recognition_sections`) that reads the
 recipient's comments or recognitions between `input.since` and `input.until` through its
 own app's visibility rules and returns `Section`s. Nothing else needs to change: the text
 and HTML emails and the in-app notification render any section.
@@ -39,8 +39,8 @@ from stretch import access
 from stretch.okrs import progress as math
 from stretch.okrs import rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
-from stretch.org.models import Membership, Team
-from stretch.social.models import DigestLog, Notification, NotificationPreference
+from stretch.org.models import Membership, Team, display_name
+from stretch.social.models import Comment, DigestLog, Notification, NotificationPreference
 from stretch.social.notify import email_if_wanted, language_of, notify
 from stretch.social.reminders import last_check_in_text
 
@@ -200,7 +200,56 @@ def stale_sections(data: DigestInput) -> list[Section]:
 
 
 # The digest's sections, in order. Comments and recognitions append their builders here.
-SECTIONS: list[SectionBuilder] = [progress_sections, turned_sections, stale_sections]
+def comments_sections(data: DigestInput) -> list[Section]:
+    """The week's comments on the objectives of each group (the objective's visibility was
+    checked when the group was built; deleted comments are left out)."""
+    ids = {o.pk for group in data.groups for o in group.objectives}
+    if not ids:
+        return []
+    counts: dict[int, int] = defaultdict(int)
+    latest: dict[int, str] = {}
+    rows = (
+        Comment.objects.filter(
+            objective_id__in=ids,
+            created_at__gte=data.since,
+            created_at__lt=data.until,
+            deleted_at=None,
+        )
+        .select_related("author__profile")
+        .order_by("created_at", "id")
+    )
+    for comment in rows:
+        counts[comment.objective_id] += 1
+        latest[comment.objective_id] = display_name(comment.author) if comment.author else ""
+    sections = []
+    for group in data.groups:
+        entries = [
+            Entry(
+                objective.title,
+                reverse("objective", args=[objective.pk]) + "#comments-heading",
+                ngettext(
+                    "%(count)s new comment, the latest by %(who)s",
+                    "%(count)s new comments, the latest by %(who)s",
+                    counts[objective.pk],
+                )
+                % {"count": counts[objective.pk], "who": latest[objective.pk]},
+            )
+            for objective in group.objectives
+            if counts.get(objective.pk)
+        ]
+        if entries:
+            sections.append(
+                Section(_("%(owner)s: comments this week") % {"owner": group.title}, entries)
+            )
+    return sections
+
+
+SECTIONS: list[SectionBuilder] = [
+    progress_sections,
+    turned_sections,
+    stale_sections,
+    comments_sections,
+]
 
 
 def _load_state(today: date, since: datetime, until: datetime) -> State:

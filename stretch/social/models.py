@@ -89,7 +89,8 @@ class NotificationPreference(models.Model):
         _("when someone comments on what I own or follow"), default=True
     )
     on_check_in = models.BooleanField(
-        _("when someone checks in on an objective aligned to mine or one I follow"),
+        _("when there is news on an objective aligned to mine or one I follow"),
+        help_text=_("Check-ins, new objectives and grades."),
         default=True,
     )
     on_request = models.BooleanField(

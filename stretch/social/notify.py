@@ -42,7 +42,7 @@ def wants_email(preferences: NotificationPreference, kind: str) -> bool:
         return preferences.email_reminders
     if kind == Notification.Kind.DIGEST:
         return preferences.weekly_digest and preferences.email_digest
-    return True
+    return preferences.email_activity == NotificationPreference.Email.EACH
 
 
 def absolute_url(path: str) -> str:

@@ -9,7 +9,17 @@ from django.utils.translation import gettext as _
 from stretch.social.models import Notification, NotificationPreference
 from stretch.social.notify import preferences_of
 
-PREFERENCE_FIELDS = ("email_reminders", "weekly_digest", "email_digest")
+SWITCHES = (
+    "email_reminders",
+    "weekly_digest",
+    "email_digest",
+    "on_mention",
+    "on_comment",
+    "on_check_in",
+    "on_request",
+    "on_off_track",
+)
+PREFERENCE_FIELDS = (*SWITCHES, "email_activity")
 
 
 def inbox(user) -> QuerySet:
@@ -47,11 +57,15 @@ def mark_all_read(user) -> int:
 
 
 def update_preferences(user, changes: dict) -> NotificationPreference:
-    """Change some of the person's preferences: each a boolean field of PREFERENCE_FIELDS."""
+    """Change some of the person's preferences: the switches (true or false) and how
+    notifications reach them by email (`email_activity`: each, daily or never)."""
     for name, value in changes.items():
         if name not in PREFERENCE_FIELDS:
             raise ValidationError({name: _("There is no such preference.")})
-        if not isinstance(value, bool):
+        if name == "email_activity":
+            if value not in NotificationPreference.Email.values:
+                raise ValidationError({name: _("Use each, daily or never.")})
+        elif not isinstance(value, bool):
             raise ValidationError({name: _("Use true or false.")})
     preferences = preferences_of(user)
     for name, value in changes.items():

@@ -24,7 +24,7 @@ KEEP_RESULTS = timedelta(days=7)
 def rhythm_pass(today: date | None = None) -> dict[str, int]:
     """Run one pass now, synchronously; returns what it did, as counts."""
     from stretch.okrs import phases
-    from stretch.social import digest, reminders
+    from stretch.social import digest, fanout, reminders
 
     today = today or rollup.today()
     moved = phases.advance_by_date(today)
@@ -32,6 +32,7 @@ def rhythm_pass(today: date | None = None) -> dict[str, int]:
         "cycles_moved": len(moved),
         "reminders_sent": reminders.send_reminders(today),
         "digests_sent": digest.send_digests(today),
+        "daily_emails_sent": fanout.send_daily_emails(today),
     }
 
 

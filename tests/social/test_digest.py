@@ -167,3 +167,20 @@ def test_the_sections_are_an_extension_point(company, week, monkeypatch):
     monkeypatch.setattr(digest, "SECTIONS", [*digest.SECTIONS, kudos])
     send_digests(MONDAY)
     assert "Recognitions\n- Kudos to alice" in digest_of(company.alice).body
+
+
+def test_the_digest_counts_the_weeks_comments_on_each_objective(company, clock, week):
+    from stretch.social.models import Comment
+
+    clock.move_to(moment(date(2026, 11, 5)))
+    for author in (company.bob, company.dave):
+        Comment.objects.create(author=author, objective=week.scheduler, body="Nice", html="Nice")
+    Comment.objects.create(author=company.bob, objective=week.quiet, body="Shh", html="Shh")
+    clock.move_to(moment(MONDAY, 7))
+    send_digests(MONDAY)
+    alice = digest_of(company.alice).body
+    assert "Your objectives: comments this week" in alice
+    assert "Ship the scheduler: 2 new comments, the latest by Dave" in alice
+    assert "Quiet platform work" not in alice.split("comments this week")[1].split("Platform")[0]
+    assert "Quiet platform work: 1 new comment, the latest by Bob" in digest_of(company.bob).body
+    assert "Shh" not in digest_of(company.dave).body and "Quiet" not in digest_of(company.dave).body

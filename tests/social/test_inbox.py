@@ -193,13 +193,22 @@ def test_api_another_persons_notification_is_404(company, api_as):
 
 def test_api_preferences_get_and_patch(company, api_as):
     api = api_as(company.alice)
-    assert api.get("/notifications/preferences").json_body == {
+    defaults = {
         "email_reminders": True,
         "weekly_digest": True,
         "email_digest": True,
+        "on_mention": True,
+        "on_comment": True,
+        "on_check_in": True,
+        "on_request": True,
+        "on_off_track": True,
+        "email_activity": "each",
     }
-    answer = api.patch("/notifications/preferences", {"email_digest": False}).json_body
-    assert answer == {"email_reminders": True, "weekly_digest": True, "email_digest": False}
+    assert api.get("/notifications/preferences").json_body == defaults
+    answer = api.patch(
+        "/notifications/preferences", {"email_digest": False, "email_activity": "daily"}
+    ).json_body
+    assert answer == defaults | {"email_digest": False, "email_activity": "daily"}
     assert api.get("/notifications/preferences").json_body["email_digest"] is False
 
 
@@ -210,6 +219,8 @@ def test_api_preferences_get_and_patch(company, api_as):
         ({"email_reminders": 1}, "email_reminders"),
         ({"email_sometimes": True}, "email_sometimes"),
         ({"weekly_digest": None}, "weekly_digest"),
+        ({"email_activity": "hourly"}, "email_activity"),
+        ({"on_mention": "yes"}, "on_mention"),
     ],
 )
 def test_api_bad_preferences_are_refused_naming_the_field(company, api_as, body, field):

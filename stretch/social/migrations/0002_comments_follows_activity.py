@@ -6,247 +6,541 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('okrs', '0003_rhythm_grading_carry_over'),
-        ('org', '0003_team_check_in_rhythm'),
-        ('social', '0001_initial'),
+        ("okrs", "0003_rhythm_grading_carry_over"),
+        ("org", "0003_team_check_in_rhythm"),
+        ("social", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('html', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("html", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('following', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("following", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='NotificationEmailLog',
+            name="NotificationEmailLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Reaction',
+            name="Reaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emoji', models.CharField(choices=[('👍', '👍'), ('❤️', '❤️'), ('🎉', '🎉'), ('👀', '👀'), ('🤔', '🤔'), ('🚀', '🚀')], max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "emoji",
+                    models.CharField(
+                        choices=[
+                            ("👍", "👍"),
+                            ("❤️", "❤️"),
+                            ("🎉", "🎉"),
+                            ("👀", "👀"),
+                            ("🤔", "🤔"),
+                            ("🚀", "🚀"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_pending',
+            model_name="notification",
+            name="email_pending",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='email_activity',
-            field=models.CharField(choices=[('each', 'Each one as it happens'), ('daily', 'Once a day, in one email'), ('never', 'Never')], default='each', max_length=5, verbose_name='email me these'),
+            model_name="notificationpreference",
+            name="email_activity",
+            field=models.CharField(
+                choices=[
+                    ("each", "Each one as it happens"),
+                    ("daily", "Once a day, in one email"),
+                    ("never", "Never"),
+                ],
+                default="each",
+                max_length=5,
+                verbose_name="email me these",
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='on_check_in',
-            field=models.BooleanField(default=True, verbose_name='when someone checks in on an objective aligned to mine or one I follow'),
+            model_name="notificationpreference",
+            name="on_check_in",
+            field=models.BooleanField(
+                default=True,
+                help_text="Check-ins, new objectives and grades.",
+                verbose_name="when there is news on an objective aligned to mine or one I follow",
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='on_comment',
-            field=models.BooleanField(default=True, verbose_name='when someone comments on what I own or follow'),
+            model_name="notificationpreference",
+            name="on_comment",
+            field=models.BooleanField(
+                default=True, verbose_name="when someone comments on what I own or follow"
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='on_mention',
-            field=models.BooleanField(default=True, verbose_name='when someone mentions me'),
+            model_name="notificationpreference",
+            name="on_mention",
+            field=models.BooleanField(default=True, verbose_name="when someone mentions me"),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='on_off_track',
-            field=models.BooleanField(default=True, verbose_name='when a key result I own or follow goes off track'),
+            model_name="notificationpreference",
+            name="on_off_track",
+            field=models.BooleanField(
+                default=True, verbose_name="when a key result I own or follow goes off track"
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='on_request',
-            field=models.BooleanField(default=True, verbose_name='when someone asks me to agree an objective, align to mine or help'),
+            model_name="notificationpreference",
+            name="on_request",
+            field=models.BooleanField(
+                default=True,
+                verbose_name="when someone asks me to agree an objective, align to mine or help",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('reminder_due', 'Check-in due'), ('reminder_overdue', 'Check-in overdue'), ('digest', 'Weekly digest'), ('mention', 'Mention'), ('comment', 'Comment'), ('check_in', 'Check-in on an aligned objective'), ('off_track', 'Key result off track'), ('alignment_request', 'Alignment request'), ('alignment_answer', 'Alignment request answered'), ('agreement_request', 'Agreement request'), ('agreement_answer', 'Agreement answered'), ('dependency', 'Dependency'), ('activity', 'Activity on what you follow')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reminder_due", "Check-in due"),
+                    ("reminder_overdue", "Check-in overdue"),
+                    ("digest", "Weekly digest"),
+                    ("mention", "Mention"),
+                    ("comment", "Comment"),
+                    ("check_in", "Check-in on an aligned objective"),
+                    ("off_track", "Key result off track"),
+                    ("alignment_request", "Alignment request"),
+                    ("alignment_answer", "Alignment request answered"),
+                    ("agreement_request", "Agreement request"),
+                    ("agreement_answer", "Agreement answered"),
+                    ("dependency", "Dependency"),
+                    ("activity", "Activity on what you follow"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='reminderlog',
-            name='kind',
-            field=models.CharField(choices=[('reminder_due', 'Check-in due'), ('reminder_overdue', 'Check-in overdue'), ('digest', 'Weekly digest'), ('mention', 'Mention'), ('comment', 'Comment'), ('check_in', 'Check-in on an aligned objective'), ('off_track', 'Key result off track'), ('alignment_request', 'Alignment request'), ('alignment_answer', 'Alignment request answered'), ('agreement_request', 'Agreement request'), ('agreement_answer', 'Agreement answered'), ('dependency', 'Dependency'), ('activity', 'Activity on what you follow')], max_length=32),
+            model_name="reminderlog",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reminder_due", "Check-in due"),
+                    ("reminder_overdue", "Check-in overdue"),
+                    ("digest", "Weekly digest"),
+                    ("mention", "Mention"),
+                    ("comment", "Comment"),
+                    ("check_in", "Check-in on an aligned objective"),
+                    ("off_track", "Key result off track"),
+                    ("alignment_request", "Alignment request"),
+                    ("alignment_answer", "Alignment request answered"),
+                    ("agreement_request", "Agreement request"),
+                    ("agreement_answer", "Agreement answered"),
+                    ("dependency", "Dependency"),
+                    ("activity", "Activity on what you follow"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(choices=[('objective_created', 'created an objective'), ('objective_published', 'published an objective'), ('check_in', 'checked in'), ('off_track', 'key result went off track'), ('comment', 'commented'), ('graded', 'graded an objective'), ('proposed', 'proposed an objective'), ('agreed', 'agreed an objective'), ('changes_requested', 'asked for changes'), ('alignment_requested', 'asked to align'), ('alignment_accepted', 'accepted an alignment'), ('alignment_declined', 'declined an alignment'), ('dependency_added', 'asked a team for help'), ('dependency_confirmed', 'confirmed a dependency'), ('dependency_declined', 'declined a dependency')], max_length=32)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to=settings.AUTH_USER_MODEL)),
-                ('check_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='okrs.checkin')),
-                ('key_result', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='okrs.keyresult')),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='okrs.objective')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='org.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "verb",
+                    models.CharField(
+                        choices=[
+                            ("objective_created", "created an objective"),
+                            ("objective_published", "published an objective"),
+                            ("check_in", "checked in"),
+                            ("off_track", "key result went off track"),
+                            ("comment", "commented"),
+                            ("graded", "graded an objective"),
+                            ("proposed", "proposed an objective"),
+                            ("agreed", "agreed an objective"),
+                            ("changes_requested", "asked for changes"),
+                            ("alignment_requested", "asked to align"),
+                            ("alignment_accepted", "accepted an alignment"),
+                            ("alignment_declined", "declined an alignment"),
+                            ("dependency_added", "asked a team for help"),
+                            ("dependency_confirmed", "confirmed a dependency"),
+                            ("dependency_declined", "declined a dependency"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "check_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="okrs.checkin",
+                    ),
+                ),
+                (
+                    "key_result",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="okrs.keyresult",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="okrs.objective",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="org.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "activities",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='activity',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='social.activity'),
+            model_name="notification",
+            name="activity",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to="social.activity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['email_pending', 'recipient'], name='social_noti_email_p_a655d2_idx'),
+            model_name="notification",
+            index=models.Index(
+                fields=["email_pending", "recipient"], name="social_noti_email_p_a655d2_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='author',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="author",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="comments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='check_in',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='okrs.checkin'),
+            model_name="comment",
+            name="check_in",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="okrs.checkin",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='key_result',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='okrs.keyresult'),
+            model_name="comment",
+            name="key_result",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="okrs.keyresult",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='mentions',
-            field=models.ManyToManyField(blank=True, related_name='mentioned_in', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="mentions",
+            field=models.ManyToManyField(
+                blank=True, related_name="mentioned_in", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='objective',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='okrs.objective'),
+            model_name="comment",
+            name="objective",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="okrs.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='social.comment'),
+            model_name="comment",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="replies",
+                to="social.comment",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='comment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='social.comment'),
+            model_name="activity",
+            name="comment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="social.comment",
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='follower',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to=settings.AUTH_USER_MODEL),
+            model_name="follow",
+            name="follower",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follows",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='objective',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='okrs.objective'),
+            model_name="follow",
+            name="objective",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follows",
+                to="okrs.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='followers', to=settings.AUTH_USER_MODEL),
+            model_name="follow",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="followers",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='org.team'),
+            model_name="follow",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follows",
+                to="org.team",
+            ),
         ),
         migrations.AddField(
-            model_name='notificationemaillog',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_emails', to=settings.AUTH_USER_MODEL),
+            model_name="notificationemaillog",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_emails",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reaction',
-            name='comment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reactions', to='social.comment'),
+            model_name="reaction",
+            name="comment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reactions",
+                to="social.comment",
+            ),
         ),
         migrations.AddField(
-            model_name='reaction',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reactions', to=settings.AUTH_USER_MODEL),
+            model_name="reaction",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reactions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['objective', 'created_at'], name='social_comm_objecti_3b4cc4_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["objective", "created_at"], name="social_comm_objecti_3b4cc4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['key_result', 'created_at'], name='social_comm_key_res_738553_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["key_result", "created_at"], name="social_comm_key_res_738553_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['check_in', 'created_at'], name='social_comm_check_i_aa1bda_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["check_in", "created_at"], name="social_comm_check_i_aa1bda_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['team', '-created_at'], name='social_acti_team_id_968541_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["team", "-created_at"], name="social_acti_team_id_968541_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['person', '-created_at'], name='social_acti_person__dca432_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["person", "-created_at"], name="social_acti_person__dca432_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['actor', '-created_at'], name='social_acti_actor_i_0b1e34_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["actor", "-created_at"], name="social_acti_actor_i_0b1e34_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['objective', '-created_at'], name='social_acti_objecti_9991fc_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["objective", "-created_at"], name="social_acti_objecti_9991fc_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('objective__isnull', False), ('person__isnull', True), ('team__isnull', True)), models.Q(('objective__isnull', True), ('person__isnull', True), ('team__isnull', False)), models.Q(('objective__isnull', True), ('person__isnull', False), ('team__isnull', True)), _connector='OR'), name='follow_has_one_subject'),
+            model_name="follow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("objective__isnull", False),
+                        ("person__isnull", True),
+                        ("team__isnull", True),
+                    ),
+                    models.Q(
+                        ("objective__isnull", True),
+                        ("person__isnull", True),
+                        ("team__isnull", False),
+                    ),
+                    models.Q(
+                        ("objective__isnull", True),
+                        ("person__isnull", False),
+                        ("team__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="follow_has_one_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('objective__isnull', False)), fields=('follower', 'objective'), name='follow_objective_once'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("objective__isnull", False)),
+                fields=("follower", "objective"),
+                name="follow_objective_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('team__isnull', False)), fields=('follower', 'team'), name='follow_team_once'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("team__isnull", False)),
+                fields=("follower", "team"),
+                name="follow_team_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('follower', 'person'), name='follow_person_once'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("person__isnull", False)),
+                fields=("follower", "person"),
+                name="follow_person_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationemaillog',
-            constraint=models.UniqueConstraint(fields=('person', 'day'), name='one_daily_email_per_day'),
+            model_name="notificationemaillog",
+            constraint=models.UniqueConstraint(
+                fields=("person", "day"), name="one_daily_email_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reaction',
-            constraint=models.UniqueConstraint(fields=('comment', 'person', 'emoji'), name='reaction_once_per_person'),
+            model_name="reaction",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "person", "emoji"), name="reaction_once_per_person"
+            ),
         ),
     ]

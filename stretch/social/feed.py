@@ -1,0 +1,81 @@
+"""The activity feed: what changed in the company, a team or around a person.
+
+The same visibility rule as everywhere: an activity on an objective is seen by those who may
+see the objective (`access.objectives_visible_to`); an activity on no objective is public.
+A team's feed covers the team, the teams below it and the personal objectives of its
+people; a person's feed what they did and what happened to their objectives; "following"
+what a person owns, the teams they belong to, and whatever they follow.
+"""
+
+from django.db.models import Q, QuerySet
+
+from stretch import access
+from stretch.org.models import Membership, Team
+from stretch.social.models import Activity, Follow
+
+
+def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
+    qs = Activity.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return qs.none()
+    if access.is_admin(user):
+        return qs
+    return qs.filter(
+        Q(objective__isnull=True) | Q(objective__in=access.objectives_visible_to(user).values("id"))
+    )
+
+
+def subtree(team: Team) -> set[int]:
+    """The team and every team below it."""
+    ids = {team.pk}
+    frontier = {team.pk}
+    edges = Team.objects.all()
+    while frontier:
+        frontier = set(edges.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def followed_by(user) -> Q:
+    """What `user` hears of: their own objectives and teams, and what they follow."""
+    chosen = Follow.objects.filter(follower=user, following=True)
+    teams = set(chosen.exclude(team=None).values_list("team_id", flat=True))
+    teams |= set(access.reach(user).member_teams)
+    return (
+        Q(person=user)
+        | Q(actor=user)
+        | Q(team_id__in=teams)
+        | Q(person_id__in=Membership.objects.filter(team_id__in=teams).values("person_id"))
+        | Q(person_id__in=chosen.exclude(person=None).values("person_id"))
+        | Q(objective_id__in=chosen.exclude(objective=None).values("objective_id"))
+        | Q(objective__parent__owner_person=user)
+    )
+
+
+def feed(
+    user,
+    *,
+    team: Team | None = None,
+    person=None,
+    verb: str | None = None,
+    following: bool = False,
+    cycle=None,
+) -> QuerySet:
+    """The activities `user` may see, newest first, for the whole company or one scope
+    (`following`: only what they own, belong to or follow)."""
+    qs = Activity.objects.select_related(
+        "actor__profile", "objective", "key_result", "comment", "team", "person__profile"
+    ).order_by("-created_at", "-id")
+    if team is not None:
+        teams = subtree(team)
+        people = Membership.objects.filter(team_id__in=teams).values("person_id")
+        qs = qs.filter(Q(team_id__in=teams) | Q(person_id__in=people))
+    if person is not None:
+        qs = qs.filter(Q(actor=person) | Q(person=person))
+    if following:
+        qs = qs.filter(followed_by(user))
+    if cycle is not None:  # what happened to the cycle's objectives (and to no objective)
+        qs = qs.filter(Q(objective__cycle=cycle) | Q(objective__isnull=True))
+    if verb:
+        qs = qs.filter(verb=verb)
+    return visible_activities(user, qs)
