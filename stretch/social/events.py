@@ -50,8 +50,9 @@ def record(
 
     The objective is taken from the key result, check-in or comment when not given; its
     owner fills `team` or `person`. `context` carries what listeners need but the row does
-    not keep, e.g. `mentions` (people a comment mentions) or `recipients` (people a request
-    is addressed to).
+    not keep, e.g. `mentions` (people a comment mentions), `recipients` (people a request
+    is addressed to) or `quiet=True` (history being loaded: into the feed, but nobody is
+    notified and no webhook fires).
     """
     if objective is None:
         for source in (comment, check_in, key_result):

@@ -79,7 +79,7 @@ def _parent_owners(activity: Activity) -> set[int]:
 def audience(activity: Activity, context: dict[str, Any]) -> dict[int, str]:
     """Who hears of `activity`, each with the kind of notification they get."""
     verb = activity.verb
-    if verb not in KINDS:
+    if verb not in KINDS or context.get("quiet"):
         return {}
     kind = KINDS[verb][0]
     objective = activity.objective

@@ -10,7 +10,7 @@ from stretch.okrs.models import Objective
 from stretch.social import events, fanout, follows
 from stretch.social.models import Activity, Comment, Notification, NotificationPreference
 
-from .conftest import check_in
+from .conftest import check_in, moment
 
 
 def kinds_of(person):
@@ -157,3 +157,14 @@ def test_email_never_sends_no_email(company, q4, kr, django_capture_on_commit_ca
     assert kinds_of(company.alice) == ["check_in"]
     assert not DBTaskResult.objects.filter(task_path=fanout.email_notifications.module_path)
     assert not Notification.objects.filter(email_pending=True).exists()
+
+
+def test_a_check_in_dated_in_the_past_goes_into_the_feed_but_tells_nobody(
+    company, q4, kr, clock
+):
+    kr = okrs.update_key_result(company.alice, kr, {"owner": company.bob})
+    clock.move_to(moment(date(2026, 10, 20)))
+    check_in(company.bob, kr, 10, date(2026, 10, 5), confidence=2)  # history, loaded late
+    assert Activity.objects.filter(verb="check_in").count() == 1
+    assert Activity.objects.filter(verb="off_track").count() == 1
+    assert kinds_of(company.alice) == []
