@@ -143,11 +143,13 @@ def _schedule_forever(interval: int, stop) -> None:
     from django.db import connections
 
     from stretch.social.tasks import schedule_rhythm
+    from stretch.webhooks.tasks import schedule_sweep
 
     tick = max(1, min(interval, 30))
     while not stop.is_set():
         try:
             schedule_rhythm(interval=interval)
+            schedule_sweep()  # webhook deliveries whose task was lost, or is late
         except Exception:  # a database hiccup: try again at the next tick
             logging.getLogger("stretch.worker").exception("Could not queue the rhythm pass")
         finally:
