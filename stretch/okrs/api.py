@@ -307,6 +307,8 @@ def list_objectives(
 @router.post("/objectives", response={201: ObjectiveOut})
 def create_objective(request, payload: ObjectiveIn):
     data = payload.dict()
+    if "status" not in payload.model_fields_set:
+        del data["status"]  # the company's default: active, or a draft when agreement is on
     if data["owner_person"] is None and data["owner_team"] is None:
         data["owner_person"] = request.auth.pk
     fields = _resolve_objective_refs(request.auth, data)

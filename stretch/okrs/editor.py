@@ -60,7 +60,8 @@ def new_objective(request):
         "parent": as_int(request.GET.get("parent")),
         "kind": Objective.Kind.COMMITTED,
         "visibility": Objective.Visibility.PUBLIC,
-        "status": Objective.Status.ACTIVE,
+        # With agreement on, a new objective is a draft until its reviewer agrees it.
+        "status": Objective.Status.DRAFT if options.needs_agreement else Objective.Status.ACTIVE,
     }
     form, formset = options.forms(initial=initial, extra=3)
     return _render(request, options, None, form, formset)
@@ -138,6 +139,8 @@ def _render(request, options, objective, form, formset, *, status=200, conflict=
         "conflict": conflict,
         "invalid": status == 400,
         "max_rows": MAX_KEY_RESULTS,
+        "needs_agreement": (objective is None or objective.status == Objective.Status.DRAFT)
+        and options.needs_agreement,
     }
     return render(request, "okrs/edit.html", context, status=status)
 

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stretch import access
+from stretch.okrs import agreement
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team, display_name
 
@@ -205,6 +207,11 @@ class EditorOptions:
     pillars: dict[int, StrategyPillar]
     people: dict[int, object]  # who may be given a key result, by id
     statuses: list[tuple[str, str]]
+
+    @cached_property
+    def needs_agreement(self) -> bool:
+        """The company's setting (a draft is agreed, then published), read when first asked."""
+        return agreement.workflow_on()
 
     def forms(self, data=None, *, initial=None, rows=None, extra=1):
         """The objective form and the key result formset, bound to `data` if given."""

@@ -248,3 +248,128 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_result}: {self.value}"
+
+
+# Setting OKRs together ----------------------------------------------------------------------
+
+
+class Proposal(models.Model):
+    """A draft objective put to a reviewer (the owner's manager, or a lead above the owning
+    team) to be discussed and agreed before it is published. Each round is its own row, so
+    the history of asking and answering is kept."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")  # the reviewer has not answered yet
+        CHANGES_REQUESTED = "changes_requested", _("Changes asked for")  # propose again
+        AGREED = "agreed", _("Agreed")  # the objective was published
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # the proposer took it back
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="proposals")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    message = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective"],
+                condition=Q(state="pending"),
+                name="one_pending_proposal_per_objective",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "state"])]
+
+    def __str__(self) -> str:
+        return f"proposal of {self.objective_id} ({self.state})"
+
+
+class AlignmentRequest(models.Model):
+    """Bottom-up alignment: the owner of an objective asks that it contribute to someone
+    else's (the target); the target's owner accepts (the child is aligned) or declines."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")  # the objective is now aligned to the target
+        DECLINED = "declined", _("Declined")  # with the target owner's reason
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # the requester took it back
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="alignment_requests"
+    )
+    target = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="incoming_alignment_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "target"],
+                condition=Q(state="pending"),
+                name="one_pending_alignment_request_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"align {self.objective_id} to {self.target_id} ({self.state})"
+
+
+class Dependency(models.Model):
+    """An objective needs another team's help; that team sees it and confirms or declines."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the team")
+        CONFIRMED = "confirmed", _("Confirmed")  # the team will help
+        DECLINED = "declined", _("Declined")  # with the team's reason
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="dependencies")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="dependencies")
+    note = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "team"], name="depend_on_a_team_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} needs {self.team_id} ({self.state})"

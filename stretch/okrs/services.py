@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.errors import Conflict
-from stretch.okrs import phases, rollup
+from stretch.okrs import agreement, phases, rollup
 from stretch.okrs import progress as okr_math
 from stretch.okrs.history import LABELS as HISTORY_LABELS
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
@@ -203,8 +203,14 @@ def create_objective(actor, **fields) -> Objective:
         actor, owner_person=fields.get("owner_person"), owner_team=fields.get("owner_team")
     ):
         raise PermissionDenied(_("You may create objectives for yourself or teams you lead."))
+    agreeing = agreement.workflow_on()
+    if agreeing and "status" not in fields:
+        fields = {**fields, "status": Objective.Status.DRAFT}  # to be proposed and agreed
     objective = Objective(**fields)
     validate_objective(objective)
+    publishing = agreeing and objective.status == Objective.Status.ACTIVE
+    if publishing and (refusal := agreement.publish_refusal(actor, objective)):
+        raise ValidationError({"status": refusal})
     objective._history_user = actor
     with transaction.atomic():
         objective.save()
@@ -292,6 +298,11 @@ def update_objective(
         validate_objective(objective)
         if "cycle" in changes:
             _check_children_fit(actor, objective)
+        publishing = changes.get("status") == Objective.Status.ACTIVE
+        if publishing and was == Objective.Status.DRAFT:
+            refusal = agreement.publish_refusal(actor, objective)
+            if refusal:
+                raise ValidationError({"status": refusal})
         save_change(actor, objective, reason)
         if changes.get("status") == Objective.Status.ACTIVE and was == Objective.Status.DRAFT:
             events.record(events.Verb.OBJECTIVE_PUBLISHED, actor, objective=objective)

@@ -190,6 +190,11 @@ class CompanyOut(Schema):
     vision: str
     values: list[str]
     pillars: list[PillarOut]
+    okrs_need_agreement: bool = Field(False, description="drafts are published once agreed")
+
+
+class CompanyPatch(Schema):
+    okrs_need_agreement: bool | None = None
 
 
 def company_out() -> dict:
@@ -200,9 +205,16 @@ def company_out() -> dict:
         "vision": company.vision,
         "values": [v.strip() for v in company.values.splitlines() if v.strip()],
         "pillars": list(StrategyPillar.objects.all()),
+        "okrs_need_agreement": company.okrs_need_agreement,
     }
 
 
 @router.get("/company", response=CompanyOut, summary="Mission, vision, values and pillars")
 def company(request):
+    return company_out()
+
+
+@router.patch("/company", response=CompanyOut, summary="Change company settings (administrators)")
+def update_company(request, payload: CompanyPatch):
+    services.update_company(request.auth, **payload.dict(exclude_unset=True, exclude_none=True))
     return company_out()

@@ -18,6 +18,13 @@ class Company(models.Model):
     mission = models.TextField(blank=True)
     vision = models.TextField(blank=True)
     values = models.TextField(blank=True, help_text=_("One company value per line."))
+    # Setting OKRs together: a draft is proposed to the owner's manager (or the lead above)
+    # and published once agreed. Off: the owner publishes a draft directly.
+    okrs_need_agreement = models.BooleanField(
+        _("objectives need agreement"),
+        default=False,
+        help_text=_("A draft objective is published only once its reviewer has agreed it."),
+    )
 
     class Meta:
         verbose_name_plural = "company"

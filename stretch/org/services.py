@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stretch import access
-from stretch.org.models import ApiToken, Cadence, Membership, Profile, Team, Weekday
+from stretch.org.models import ApiToken, Cadence, Company, Membership, Profile, Team, Weekday
 
 
 def create_person(
@@ -101,3 +101,19 @@ def set_check_in_rhythm(actor, team: Team, *, cadence: str, weekday: int) -> Tea
     Team.objects.filter(pk=team.pk).update(check_in_cadence=cadence, check_in_weekday=weekday)
     team.check_in_cadence, team.check_in_weekday = cadence, weekday
     return team
+
+
+COMPANY_SETTINGS = {"okrs_need_agreement"}
+
+
+def update_company(actor, **settings) -> Company:
+    """Change company settings, such as whether objectives need agreement (administrators)."""
+    if not access.can_manage_company(actor):
+        raise PermissionDenied(_("Only administrators change the company's settings."))
+    if unknown := set(settings) - COMPANY_SETTINGS:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    company = Company.load()
+    for name, value in settings.items():
+        setattr(company, name, value)
+    company.save()
+    return company
