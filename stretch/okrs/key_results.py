@@ -13,6 +13,7 @@ from stretch.okrs import charts, grading, phases, rollup
 from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
+from stretch.social import comments
 
 HISTORY_PER_PAGE = 20
 
@@ -85,6 +86,7 @@ def render_key_result(
         **card_context(request.user, kr, [], form),
         "on_key_result_page": True,  # so a check-in from its form can come back here
         "score_steps": grading.SCORE_STEPS,
+        **comments.key_result_context(request.user, kr),
     }
     template = "okrs/key_result.html"
     if (

@@ -245,8 +245,9 @@ def test_the_page_runs_a_bounded_number_of_queries(
     client = client_for(company.bob)
     client.get("/")  # the first request of a session stores its language
     # Session and user (2), bob's reach (4), the key result (2), its steps, the chart's
-    # check-ins, the history page and bob's name in the top bar (1 each).
-    with django_assert_max_num_queries(13):
+    # check-ins, the history page and bob's name in the top bar (1 each); its comments, their
+    # reactions and its check-ins' comment counts (1 each).
+    with django_assert_max_num_queries(16):
         response = client.get(f"/key-results/{kr.pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('<circle class="dot') == count
