@@ -53,6 +53,8 @@ def webhooks_for(activity: Activity) -> list[Webhook]:
 
 
 def queue_deliveries(activity: Activity, context: dict[str, Any]) -> list[Delivery]:
+    if context.get("quiet"):  # history being loaded (a backdated check-in): not news
+        return []
     hooks = webhooks_for(activity)
     if not hooks:
         return []

@@ -1,6 +1,8 @@
 """Which activities queue a delivery: public objectives of the team, its people and the teams
 below it, for the events the webhook chose; written in the activity's transaction."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +24,12 @@ def test_a_check_in_on_a_public_objective_of_the_team_queues_one_delivery(compan
     assert queued.status == "pending"
     assert queued.attempts == 0
     assert queued.activity.check_in.value == 40
+
+
+def test_a_check_in_dated_in_the_past_is_history_and_is_not_sent_out(company, kr):
+    add_webhook(company, URL)
+    okrs.check_in(company.alice, kr, value=40, at=datetime(2026, 9, 1, tzinfo=UTC))
+    assert not Delivery.objects.exists()
 
 
 def test_a_check_in_on_a_private_objective_is_never_sent_out(company, kr, objective):
