@@ -7,7 +7,7 @@ Permission to act is checked by the caller through `stretch.access`.
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +34,8 @@ OBJECTIVE_FIELDS = {
 GRADING_OBJECTIVE_FIELDS = {"reflection", "score"}
 # Changes to a key result in an active cycle that move the goal posts: they need a reason.
 ADJUSTMENT_FIELDS = {"kind", "direction", "start", "target", "weight", "range_low", "range_high"}
+# How far in the past a check-in's own date must be for it to count as history, not news.
+BACKDATED = timedelta(hours=1)
 KEY_RESULT_FIELDS = {
     "title", "kind", "direction", "start", "target", "range_low", "range_high", "unit",
     "weight", "owner", "position",
@@ -612,6 +614,9 @@ def check_in(
         key_result.current, key_result.confidence = newest.value, newest.confidence
         health_after = _health(key_result)
         data = {"value": entry.value, "confidence": entry.confidence, "health": health_after}
+        # A check-in dated in the past (an import, the demo's history) goes into the feed at
+        # its own time, but tells nobody: it is not news.
+        quiet = at is not None and at < timezone.now() - BACKDATED
         events.record(
             events.Verb.CHECK_IN,
             actor,
@@ -619,6 +624,7 @@ def check_in(
             key_result=key_result,
             data=data,
             at=entry.created_at,
+            quiet=quiet,
         )
         if health_after == okr_math.OFF_TRACK and health_before != okr_math.OFF_TRACK:
             events.record(
@@ -628,6 +634,7 @@ def check_in(
                 key_result=key_result,
                 data=data,
                 at=entry.created_at,
+                quiet=quiet,
             )
     return entry
 
