@@ -305,6 +305,7 @@ def load(today: date | None = None) -> int:
         cycles = _cycles(today, counter)
         _objectives(people, cycles, today, counter)
         _grade_previous(people, cycles["previous"])
+        _conversations(people, counter)
     return counter.created
 
 
@@ -339,6 +340,88 @@ def _grade_previous(people: dict, cycle: Cycle) -> None:
                 change_next="Quarantine flaky tests before adding new ones.",
             )
     phases.set_phase(admin, cycle, Cycle.Status.CLOSED)
+
+
+# Talk around the OKRs: (author, objective title, key result title or None, body, replies).
+COMMENTS = [
+    (
+        "bob",
+        "Ship the new job scheduler",
+        None,
+        "Great pace, @chen. Is the **cron cut-over** still planned before the freeze?",
+        [
+            ("chen", "Yes: the last 40 jobs move next week, then we switch cron off."),
+            ("alice", "Thanks both. Shout if you need help from Mobile on the push jobs."),
+        ],
+    ),
+    (
+        "dana",
+        "Cut the on-call load in half",
+        None,
+        "The noisiest alerts come from the mobile gateway; we will fix them on our side. @bob",
+        [],
+    ),
+    (
+        "fatima",
+        "Customers love the mobile app",
+        None,
+        "Our two biggest customers asked about offline mode this week, a good sign.",
+        [("erik", "Offline sync is in the next TestFlight build.")],
+    ),
+]
+
+
+def _conversations(people: dict, counter: _Counter) -> None:
+    """Comments with mentions and replies, reactions, follows, a proposal waiting for
+    agreement, an alignment request and a dependency: the talk a live company has."""
+    from stretch.okrs import alignment_requests, dependencies
+    from stretch.okrs.agreement import propose
+    from stretch.social import comments, follows
+    from stretch.social.models import Comment
+
+    if Comment.objects.exists():
+        return
+    quarter = {o.title: o for o in Objective.objects.filter(cycle__status=Cycle.Status.ACTIVE)}
+    for author, title, _kr, body, replies in COMMENTS:
+        objective = quarter.get(title)
+        if objective is None:
+            continue
+        first = comments.create_comment(people[author], objective=objective, body=body)
+        counter.add(True)
+        for who, text in replies:
+            comments.create_comment(people[who], objective=objective, body=text, parent=first)
+            counter.add(True)
+        comments.react(people["alice"] if author != "alice" else people["mei"], first, "👍")
+    follows.set_following(people["alice"], following=True, team=people["teams"]["Growth"])
+    follows.set_following(people["mei"], following=True, person=people["alice"])
+    teams = people["teams"]
+    scheduler = quarter.get("Ship the new job scheduler")
+    if scheduler is not None:
+        dependencies.add_dependency(
+            people["chen"],
+            scheduler,
+            teams["Mobile"],
+            "Mobile's push jobs must move to the new scheduler too.",
+        )
+    # A draft Erik proposes to his manager Dana, who has not answered yet.
+    draft = okrs.create_objective(
+        people["erik"],
+        cycle=scheduler.cycle if scheduler is not None else Cycle.objects.first(),
+        title="Make the iOS app start in under a second",
+        owner_person=people["erik"],
+        status=Objective.Status.DRAFT,
+    )
+    okrs.create_key_result(
+        people["erik"], draft, title="Cold start time", direction="decrease", start=2.4,
+        target=1.0, unit="s",
+    )  # fmt: skip
+    propose(people["erik"], draft, "A stretch, but startup time is our top review complaint.")
+    mobile = quarter.get("Customers love the mobile app")
+    if mobile is not None:
+        alignment_requests.request_alignment(
+            people["erik"], draft, mobile, "Fast starts are what customers notice first."
+        )
+    counter.add(True)
 
 
 def _org(counter: _Counter) -> dict:
@@ -418,8 +501,14 @@ def _objectives(people: dict, cycles: dict[str, Cycle], today: date, counter: _C
             made[key] = existing
             continue
         owner_type, owner_name = owner.split(":")
+        # Written by its owner (a team's by its lead), as the feed then tells.
+        author = (
+            people[owner_name]
+            if owner_type == "person"
+            else _team_lead(teams[owner_name], people) or admin
+        )
         objective = okrs.create_objective(
-            admin,
+            author,
             cycle=cycle,
             title=title,
             owner_person=people[owner_name] if owner_type == "person" else None,

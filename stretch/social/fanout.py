@@ -86,6 +86,8 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, str]:
     people: set[int] = set()
     if verb in ANSWERS_AND_REQUESTS:
         people = _ids(context.get("recipients", ()))
+    elif verb == Verb.COMMENT and context.get("edited"):
+        people = set()  # an edited comment tells only the people it newly mentions
     elif verb == Verb.COMMENT:
         comment = activity.comment
         people = follows.followers(objective) if objective is not None else set()

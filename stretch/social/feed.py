@@ -78,4 +78,7 @@ def feed(
         qs = qs.filter(Q(objective__cycle=cycle) | Q(objective__isnull=True))
     if verb:
         qs = qs.filter(verb=verb)
+    # A comment edited is the same comment: the feed tells of it once, when it was written.
+    edits = Activity.objects.filter(verb=Activity.Verb.COMMENT, data__edited=True)
+    qs = qs.exclude(pk__in=edits.values("pk"))
     return visible_activities(user, qs)

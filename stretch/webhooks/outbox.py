@@ -53,8 +53,8 @@ def webhooks_for(activity: Activity) -> list[Webhook]:
 
 
 def queue_deliveries(activity: Activity, context: dict[str, Any]) -> list[Delivery]:
-    if context.get("quiet"):  # history being loaded (a backdated check-in): not news
-        return []
+    if context.get("quiet") or context.get("edited"):
+        return []  # history being loaded, or a comment edited: not news for a channel
     hooks = webhooks_for(activity)
     if not hooks:
         return []

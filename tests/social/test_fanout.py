@@ -168,3 +168,15 @@ def test_a_check_in_dated_in_the_past_goes_into_the_feed_but_tells_nobody(
     assert Activity.objects.filter(verb="check_in").count() == 1
     assert Activity.objects.filter(verb="off_track").count() == 1
     assert kinds_of(company.alice) == []
+
+
+def test_an_edited_comment_tells_only_the_people_it_newly_mentions(company, q4, kr, api_as):
+    from stretch.social import comments
+
+    note = comments.create_comment(company.dave, objective=kr.objective, body="Looks good")
+    assert kinds_of(company.alice) == ["comment"]
+    comments.edit_comment(company.dave, note, "Looks good, @bob?")
+    assert kinds_of(company.alice) == ["comment"]  # not told again
+    assert kinds_of(company.bob) == ["mention"]
+    feed = api_as(company.carol).get("/feed?verb=comment").json_body
+    assert [item["text"] for item in feed["items"]] == ["Dave commented on “Ship the scheduler”"]
