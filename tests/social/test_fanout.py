@@ -159,9 +159,7 @@ def test_email_never_sends_no_email(company, q4, kr, django_capture_on_commit_ca
     assert not Notification.objects.filter(email_pending=True).exists()
 
 
-def test_a_check_in_dated_in_the_past_goes_into_the_feed_but_tells_nobody(
-    company, q4, kr, clock
-):
+def test_a_check_in_dated_in_the_past_goes_into_the_feed_but_tells_nobody(company, q4, kr, clock):
     kr = okrs.update_key_result(company.alice, kr, {"owner": company.bob})
     clock.move_to(moment(date(2026, 10, 20)))
     check_in(company.bob, kr, 10, date(2026, 10, 5), confidence=2)  # history, loaded late
