@@ -167,9 +167,9 @@ def _preferences(person) -> NotificationPreference:
         return NotificationPreference(user=person)
 
 
-def message(activity: Activity, kind: str, person) -> tuple[str, str]:
-    """The notification's title and body, in `person`'s language."""
-    with translation.override(language_of(person)):
+def message(activity: Activity, kind: str, person, language: str | None = None) -> tuple[str, str]:
+    """The notification's title and body, in `language` (by default `person`'s)."""
+    with translation.override(language or language_of(person)):
         if kind == Kind.MENTION:
             what = activity.key_result if activity.key_result_id else activity.objective
             title = _("%(who)s mentioned you on “%(what)s”") % {
@@ -191,6 +191,15 @@ def message(activity: Activity, kind: str, person) -> tuple[str, str]:
     if len(body) > BODY_LENGTH:
         body = body[: BODY_LENGTH - 1] + "…"
     return title, body
+
+
+def title_now(notification: Notification) -> str:
+    """A notification's title in the language the page is shown in (its stored title was
+    written in the recipient's language of the moment, for the email)."""
+    if notification.activity_id is None or notification.activity is None:
+        return notification.title
+    activity, person = notification.activity, notification.recipient
+    return message(activity, notification.kind, person, translation.get_language())[0]
 
 
 def _who(activity: Activity) -> str:

@@ -24,7 +24,17 @@ PREFERENCE_FIELDS = (*SWITCHES, "email_activity")
 
 def inbox(user) -> QuerySet:
     """A person's notifications, newest first: only ever their own."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related(
+            "recipient__profile",
+            "activity__actor__profile",
+            "activity__objective",
+            "activity__key_result",
+            "activity__comment__parent",
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def unread_count(user) -> int:

@@ -178,3 +178,16 @@ def test_an_edited_comment_tells_only_the_people_it_newly_mentions(company, q4, 
     assert kinds_of(company.bob) == ["mention"]
     feed = api_as(company.carol).get("/feed?verb=comment").json_body
     assert [item["text"] for item in feed["items"]] == ["Dave commented on “Ship the scheduler”"]
+
+
+def test_the_inbox_shows_a_notification_in_the_language_of_the_page(company, q4, kr):
+    from django.test import Client
+
+    kr = okrs.update_key_result(company.alice, kr, {"owner": company.bob})
+    check_in(company.bob, kr, 10, date(2026, 10, 2))
+    client = Client()
+    client.force_login(company.alice)
+    english = client.get("/notifications/").content.decode()
+    assert "Bob checked in on “Jobs migrated”: 10" in english
+    chinese = client.get("/notifications/", headers={"accept-language": "zh-hans"})
+    assert "Bob 更新了“Jobs migrated”的进展：10" in chinese.content.decode()

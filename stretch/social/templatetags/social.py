@@ -15,3 +15,11 @@ def unread_count(context) -> int:
     if user is None:
         return 0
     return services.unread_count(user)
+
+
+@register.filter
+def title_now(notification) -> str:
+    """The notification's title in the page's language."""
+    from stretch.social.fanout import title_now as in_page_language
+
+    return in_page_language(notification)
