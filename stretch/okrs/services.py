@@ -617,6 +617,7 @@ def check_in(
         # A check-in dated in the past (an import, the demo's history) goes into the feed at
         # its own time, but tells nobody: it is not news.
         quiet = at is not None and at < timezone.now() - BACKDATED
+        goes_off_track = health_after == okr_math.OFF_TRACK and health_before != okr_math.OFF_TRACK
         events.record(
             events.Verb.CHECK_IN,
             actor,
@@ -625,8 +626,9 @@ def check_in(
             data=data,
             at=entry.created_at,
             quiet=quiet,
+            goes_off_track=goes_off_track,  # its notice is the off-track one that follows
         )
-        if health_after == okr_math.OFF_TRACK and health_before != okr_math.OFF_TRACK:
+        if goes_off_track:
             events.record(
                 events.Verb.OFF_TRACK,
                 actor,

@@ -10,12 +10,14 @@ commit with it. Who hears of what:
   result's owner;
 - a proposal, an alignment request, a dependency and their answers: the people the service
   names in `recipients`;
-- a new, published or graded objective: those who follow its owner, and the owners of the
-  objective it is aligned to.
+- a new, published or graded objective: its followers (also those who follow its owner),
+  and the owners of the objective it is aligned to.
 
 Never the actor, never someone who may not see the objective, never someone who turned
-that kind off. Email follows the person's choice: each one as it happens (sent by the
-worker after the commit), once a day (the daily email), or never.
+that kind off (a mention falls back to a comment notice, off track to a check-in notice).
+Email follows the person's choice: each one as it happens (queued for the worker in the same
+transaction), once a day (the daily email), or never; both re-check before sending that the
+recipient may still see the objective.
 """
 
 from collections.abc import Iterable
@@ -76,12 +78,15 @@ def _parent_owners(activity: Activity) -> set[int]:
     return follows.owners_of(objective.parent)
 
 
-def audience(activity: Activity, context: dict[str, Any]) -> dict[int, str]:
-    """Who hears of `activity`, each with the kind of notification they get."""
+def audience(activity: Activity, context: dict[str, Any]) -> dict[int, list[str]]:
+    """Who hears of `activity`, each with the kinds of notification it may be for them, the
+    first one first: a person who turned that kind off gets the next (a mentioned follower
+    who turned mentions off still hears of the comment)."""
     verb = activity.verb
-    if verb not in KINDS or context.get("quiet"):
-        return {}
+    if verb not in KINDS or context.get("quiet") or context.get("goes_off_track"):
+        return {}  # history being loaded; or a check-in whose off-track news says it all
     kind = KINDS[verb][0]
+    fallback = [Kind.CHECK_IN] if verb == Verb.OFF_TRACK else []
     objective = activity.objective
     people: set[int] = set()
     if verb in ANSWERS_AND_REQUESTS:
@@ -102,11 +107,11 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, str]:
         if verb == Verb.OFF_TRACK and activity.key_result_id:
             people |= _ids([activity.key_result.owner_id])
     elif objective is not None:  # created, published, graded
-        subject = {"person_id": objective.owner_person_id, "team_id": objective.owner_team_id}
-        people = _parent_owners(activity) | follows.subject_followers(**subject)
-    heard = dict.fromkeys(people, kind)
+        people = _parent_owners(activity) | follows.followers(objective)
+    heard = {person: [kind, *fallback] for person in people}
     if verb == Verb.COMMENT:
-        heard |= dict.fromkeys(_ids(context.get("mentions", ())), Kind.MENTION)
+        for person in _ids(context.get("mentions", ())):
+            heard[person] = [Kind.MENTION, *heard.get(person, [])]
     heard.pop(activity.actor_id, None)
     return heard
 
@@ -116,7 +121,8 @@ PREFERENCE_OF_KIND = {Kind.MENTION: "on_mention"} | {kind: pref for kind, pref i
 
 @events.listen
 def notify_activity(activity: Activity, context: dict[str, Any]) -> list[Notification]:
-    """Store the notifications `activity` causes, and queue their emails after the commit."""
+    """Store the notifications `activity` causes and queue their emails, in the same
+    transaction (the task queue is in the database: the emails commit with them)."""
     heard = audience(activity, context)
     if not heard:
         return []
@@ -127,9 +133,11 @@ def notify_activity(activity: Activity, context: dict[str, Any]) -> list[Notific
     )
     created: list[Notification] = []
     for person in people:
-        kind = heard[person.pk]
         preferences = _preferences(person)
-        if not getattr(preferences, PREFERENCE_OF_KIND[kind]):
+        kind = next(
+            (k for k in heard[person.pk] if getattr(preferences, PREFERENCE_OF_KIND[k])), None
+        )
+        if kind is None:
             continue
         if activity.objective is not None and not access.can_view_objective(
             person, activity.objective
@@ -156,8 +164,16 @@ def notify_activity(activity: Activity, context: dict[str, Any]) -> list[Notific
         if n.recipient.email and _preferences(n.recipient).email_activity == each
     ]
     if emailed:
-        transaction.on_commit(lambda: email_notifications.enqueue(emailed))
+        email_notifications.enqueue(emailed)
     return created
+
+
+def still_tellable(notification: Notification) -> bool:
+    """May its recipient still read it: is its objective (if any) still visible to them?"""
+    activity = notification.activity
+    if activity is None or activity.objective is None:
+        return True
+    return access.can_view_objective(notification.recipient, activity.objective)
 
 
 def _preferences(person) -> NotificationPreference:
@@ -208,12 +224,21 @@ def _who(activity: Activity) -> str:
 
 @task()
 def email_notifications(ids: list[int]) -> int:
-    """Email notifications one by one (queued after the commit that made them)."""
+    """Email notifications one by one (queued with them). One whose objective went private
+    since, or whose recipient turned email off since, is not sent; one the mail server
+    refused waits for the daily email."""
     sent = 0
-    for notification in Notification.objects.filter(pk__in=ids).select_related(
-        "recipient__profile"
-    ):
-        sent += send_email(notification.recipient, notification)
+    rows = Notification.objects.filter(pk__in=ids).select_related(
+        "recipient__profile", "recipient__notification_preference", "activity__objective"
+    )
+    for notification in rows:
+        preference = _preferences(notification.recipient).email_activity
+        if preference == NotificationPreference.Email.NEVER or not still_tellable(notification):
+            continue
+        if send_email(notification.recipient, notification):
+            sent += 1
+        else:
+            Notification.objects.filter(pk=notification.pk).update(email_pending=True)
     return sent
 
 
@@ -224,14 +249,17 @@ def send_daily_emails(today: date | None = None) -> int:
     waiting = Notification.objects.filter(email_pending=True)
     recipients = set(waiting.values_list("recipient_id", flat=True).distinct())
     sent = 0
-    for person in get_user_model().objects.filter(pk__in=recipients).select_related("profile"):
+    people = get_user_model().objects.filter(pk__in=recipients)
+    for person in people.select_related("profile", "notification_preference"):
         try:
             with transaction.atomic():
                 log = NotificationEmailLog.objects.create(person=person, day=today)
         except IntegrityError:
             continue  # sent today already (by another worker, or an earlier pass)
-        items = list(waiting.filter(recipient=person).order_by("created_at", "id"))
-        if not items or not person.email:
+        mine = waiting.filter(recipient=person).select_related("activity__objective")
+        items = [n for n in mine.order_by("created_at", "id") if still_tellable(n)]
+        never = _preferences(person).email_activity == NotificationPreference.Email.NEVER
+        if not items or not person.email or never:
             waiting.filter(recipient=person).update(email_pending=False)
             continue
         with translation.override(language_of(person)):

@@ -13,15 +13,25 @@ from stretch import access
 from stretch.org.models import Membership, Team
 from stretch.social.models import Activity, Follow
 
+ABOUT_TWO = [
+    Activity.Verb.ALIGNMENT_REQUESTED,
+    Activity.Verb.ALIGNMENT_ACCEPTED,
+    Activity.Verb.ALIGNMENT_DECLINED,
+]  # activities that name a second objective: `data["target_id"]`, `data["target_title"]`
+
 
 def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Activities on objectives `user` may see; one that names a second objective (an
+    alignment request) only when they may see that one too."""
     qs = Activity.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return qs.none()
     if access.is_admin(user):
         return qs
-    return qs.filter(
-        Q(objective__isnull=True) | Q(objective__in=access.objectives_visible_to(user).values("id"))
+    visible = access.objectives_visible_to(user).values("id")
+    hidden_target = Activity.objects.filter(verb__in=ABOUT_TWO).exclude(data__target_id__in=visible)
+    return qs.filter(Q(objective__isnull=True) | Q(objective__in=visible)).exclude(
+        pk__in=hidden_target.values("pk")
     )
 
 

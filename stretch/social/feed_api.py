@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, StrictBool
+from pydantic import ConfigDict, StrictBool, StrictInt
 
 from stretch import access
 from stretch.org.models import display_name
@@ -75,7 +75,8 @@ def activity_out(activity: Activity) -> dict:
         "check_in": activity.check_in_id,
         "team": {"id": activity.team.pk, "name": activity.team.name} if activity.team else None,
         "person": _person(activity.person),
-        "data": activity.data,
+        # A comment's excerpt is left out: `detail` is its text as it is now (edited, deleted).
+        "data": {k: v for k, v in activity.data.items() if k != "excerpt"},
     }
 
 
@@ -104,9 +105,9 @@ def list_feed(
 class FollowIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    objective: int | None = None
-    team: int | None = None
-    person: int | None = None
+    objective: StrictInt | None = None
+    team: StrictInt | None = None
+    person: StrictInt | None = None
     following: StrictBool = True
 
 

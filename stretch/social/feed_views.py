@@ -38,6 +38,7 @@ def feed_page(request):
             "person": person,
             "verb": verb,
             "verbs": Activity.Verb.choices,
+            "following": following,
         },
     )
 

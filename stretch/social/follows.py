@@ -67,17 +67,6 @@ def followers(objective: Objective) -> set[int]:
     return found
 
 
-def subject_followers(*, person_id: int | None = None, team_id: int | None = None) -> set[int]:
-    """Who follows a person or a team by choice."""
-    subject = Q(pk__in=[])
-    if person_id:
-        subject |= Q(person_id=person_id)
-    if team_id:
-        subject |= Q(team_id=team_id)
-    rows = Follow.objects.filter(subject, following=True).values_list("follower_id", flat=True)
-    return set(rows)
-
-
 def _subject(objective=None, team=None, person=None) -> dict:
     given = {
         name: value

@@ -1,13 +1,14 @@
 """Every change to notifications and preferences goes through here (pages and API alike)."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stretch import access
 from stretch.social.models import Notification, NotificationPreference
-from stretch.social.notify import preferences_of
+from stretch.social.notify import preferences_of  # noqa: F401 (the pages read it from here)
 
 SWITCHES = (
     "email_reminders",
@@ -22,10 +23,23 @@ SWITCHES = (
 PREFERENCE_FIELDS = (*SWITCHES, "email_activity")
 
 
+def readable(user) -> Q:
+    """Notifications about an objective the person may no longer see (made private since)
+    are kept out of sight, as the objective is."""
+    if access.is_admin(user):
+        return Q()
+    return (
+        Q(activity__isnull=True)
+        | Q(activity__objective__isnull=True)
+        | Q(activity__objective__in=access.objectives_visible_to(user).values("id"))
+    )
+
+
 def inbox(user) -> QuerySet:
     """A person's notifications, newest first: only ever their own."""
     return (
         Notification.objects.filter(recipient=user)
+        .filter(readable(user))
         .select_related(
             "recipient__profile",
             "activity__actor__profile",
@@ -40,7 +54,7 @@ def inbox(user) -> QuerySet:
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    return Notification.objects.filter(readable(user), recipient=user, read_at=None).count()
 
 
 def get_notification(user, pk) -> Notification:
@@ -77,7 +91,7 @@ def update_preferences(user, changes: dict) -> NotificationPreference:
                 raise ValidationError({name: _("Use each, daily or never.")})
         elif not isinstance(value, bool):
             raise ValidationError({name: _("Use true or false.")})
-    preferences = preferences_of(user)
+    preferences, _created = NotificationPreference.objects.get_or_create(user=user)
     for name, value in changes.items():
         setattr(preferences, name, value)
     preferences.save()

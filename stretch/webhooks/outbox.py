@@ -45,6 +45,12 @@ def webhooks_for(activity: Activity) -> list[Webhook]:
     objective = activity.objective if activity.objective_id else None
     if objective is None or objective.visibility != Objective.Visibility.PUBLIC:
         return []
+    other = activity.data.get("target_id")  # an alignment request names a second objective
+    if (
+        other is not None
+        and not Objective.objects.filter(pk=other, visibility=Objective.Visibility.PUBLIC).exists()
+    ):
+        return []
     wanting = [w for w in Webhook.objects.filter(active=True) if activity.verb in w.events]
     if not wanting:
         return []

@@ -204,3 +204,29 @@ def test_the_following_feed_holds_what_i_own_belong_to_or_follow(company, q4, kr
     ]
     page = client_for(company.bob).get("/feed/?following=1").content.decode()
     assert "Sell more" in page and "Hire" not in page
+
+
+def test_an_alignment_request_to_a_private_objective_stays_out_of_an_outsiders_feed(
+    company, q4, kr, api_as
+):
+    from stretch.social import events
+
+    secret = okrs.create_objective(
+        company.bob, cycle=q4, title="Secret platform thing", owner_team=company.platform,
+        visibility=Objective.Visibility.PRIVATE,
+    )  # fmt: skip
+    events.record(
+        events.Verb.ALIGNMENT_REQUESTED, company.alice, objective=kr.objective,
+        data={"target_id": secret.pk, "target_title": secret.title}, recipients=[company.bob],
+    )  # fmt: skip
+    assert not any("Secret" in t for t in texts(api_as(company.dave).get("/feed").json_body))
+    assert any("Secret" in t for t in texts(api_as(company.bob).get("/feed").json_body))
+
+
+def test_the_feed_api_gives_a_deleted_comments_text_nowhere(company, q4, kr, api_as):
+    from stretch.social import comments
+
+    note = comments.create_comment(company.dave, objective=kr.objective, body="my password")
+    comments.create_comment(company.bob, objective=kr.objective, body="ok", parent=note)
+    comments.delete_comment(company.dave, note)
+    assert "my password" not in str(api_as(company.carol).get("/feed").json_body)
