@@ -20,7 +20,7 @@ from stretch.social.models import Activity
 logger = logging.getLogger(__name__)
 
 Verb = Activity.Verb
-Listener = Callable[[Activity, dict[str, Any]], None]
+Listener = Callable[[Activity, dict[str, Any]], object]  # what it returns is ignored
 
 LISTENERS: list[Listener] = []
 

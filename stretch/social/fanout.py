@@ -94,17 +94,17 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, list[str]
     elif verb == Verb.COMMENT and context.get("edited"):
         people = set()  # an edited comment tells only the people it newly mentions
     elif verb == Verb.COMMENT:
-        comment = activity.comment
+        comment, key_result, entry = activity.comment, activity.key_result, activity.check_in
         people = follows.followers(objective) if objective is not None else set()
-        if activity.key_result_id:
-            people |= _ids([activity.key_result.owner_id])
-        if activity.check_in_id:
-            people |= _ids([activity.check_in.author_id])
-        if comment is not None and comment.parent_id:
+        if key_result is not None:
+            people |= _ids([key_result.owner_id])
+        if entry is not None:
+            people |= _ids([entry.author_id])
+        if comment is not None and comment.parent is not None:
             people |= _ids([comment.parent.author_id])
-    elif verb in (Verb.CHECK_IN, Verb.OFF_TRACK):
+    elif verb in (Verb.CHECK_IN, Verb.OFF_TRACK) and objective is not None:
         people = follows.followers(objective) | _parent_owners(activity)
-        if verb == Verb.OFF_TRACK and activity.key_result_id:
+        if verb == Verb.OFF_TRACK and activity.key_result is not None:
             people |= _ids([activity.key_result.owner_id])
     elif objective is not None:  # created, published, graded
         people = _parent_owners(activity) | follows.followers(objective)
@@ -112,7 +112,8 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, list[str]
     if verb == Verb.COMMENT:
         for person in _ids(context.get("mentions", ())):
             heard[person] = [Kind.MENTION, *heard.get(person, [])]
-    heard.pop(activity.actor_id, None)
+    if activity.actor_id is not None:
+        heard.pop(activity.actor_id, None)
     return heard
 
 
@@ -192,15 +193,16 @@ def message(activity: Activity, kind: str, person, language: str | None = None) 
                 "who": _who(activity),
                 "what": what.title if what is not None else "",
             }
-        elif kind == Kind.COMMENT and activity.comment is not None and activity.comment.parent_id:
-            parent = activity.comment.parent
-            if parent.author_id == person.pk:
-                title = _("%(who)s replied to your comment on “%(what)s”") % {
-                    "who": _who(activity),
-                    "what": activity.objective.title,
-                }
-            else:
-                title = activity_text.sentence(activity)
+        elif (
+            kind == Kind.COMMENT
+            and activity.comment is not None
+            and activity.comment.parent is not None
+            and activity.comment.parent.author_id == person.pk
+        ):
+            title = _("%(who)s replied to your comment on “%(what)s”") % {
+                "who": _who(activity),
+                "what": activity.objective.title if activity.objective is not None else "",
+            }
         else:
             title = activity_text.sentence(activity)
         body = activity_text.detail(activity)

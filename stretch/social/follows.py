@@ -27,7 +27,7 @@ def _owners(objectives: list[Objective]) -> dict[int, set[int]]:
         for team_id, person_id in rows:
             leads.setdefault(team_id, set()).add(person_id)
     return {
-        o.pk: {o.owner_person_id} if o.owner_person_id else leads.get(o.owner_team_id, set())
+        o.pk: {o.owner_person_id} if o.owner_person_id else leads.get(o.owner_team_id or 0, set())
         for o in objectives
     }
 
