@@ -132,6 +132,7 @@ def notify_activity(activity: Activity, context: dict[str, Any]) -> list[Notific
         .objects.filter(pk__in=heard, is_active=True)
         .select_related("profile", "notification_preference")
     )
+    viewers = access.viewers_of(activity.objective) if activity.objective is not None else None
     created: list[Notification] = []
     for person in people:
         preferences = _preferences(person)
@@ -140,9 +141,7 @@ def notify_activity(activity: Activity, context: dict[str, Any]) -> list[Notific
         )
         if kind is None:
             continue
-        if activity.objective is not None and not access.can_view_objective(
-            person, activity.objective
-        ):
+        if viewers is not None and person.pk not in viewers:
             continue
         title, body = message(activity, kind, person)
         created.append(

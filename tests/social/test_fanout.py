@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from django.core import mail
 from django_tasks_db.models import DBTaskResult
 
@@ -191,3 +192,23 @@ def test_the_inbox_shows_a_notification_in_the_language_of_the_page(company, q4,
     assert "Bob checked in on “Jobs migrated”: 10" in english
     chinese = client.get("/notifications/", headers={"accept-language": "zh-hans"})
     assert "Bob 更新了“Jobs migrated”的进展：10" in chinese.content.decode()
+
+
+@pytest.mark.parametrize("followers", [3, 30])
+def test_telling_the_followers_of_a_private_objective_takes_the_same_queries_for_many(
+    company, q4, followers, django_assert_max_num_queries
+):
+    from stretch.org import services as org
+
+    objective = okrs.create_objective(
+        company.bob, cycle=q4, title="Quiet", owner_team=company.platform,
+        visibility=Objective.Visibility.PRIVATE,
+    )  # fmt: skip
+    kr = okrs.create_key_result(company.bob, objective, title="Quiet KR", target=10)
+    for n in range(followers):
+        person = org.create_person(f"member{n}")
+        org.set_membership(company.platform, person, "member")
+        follows.set_following(person, following=True, objective=objective)
+    with django_assert_max_num_queries(30):
+        check_in(company.bob, kr, 1, date(2026, 10, 2))
+    assert Notification.objects.filter(kind="check_in").count() == followers
