@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from stretch.auth import SessionAuth, TokenAuth
+from stretch.cfr.api import router as cfr_router
 from stretch.errors import Conflict
 from stretch.okrs.agreement_api import router as agreement_router
 from stretch.okrs.api import router as okrs_router
@@ -42,6 +43,7 @@ api.add_router("", comments_router)
 api.add_router("", feed_router)
 api.add_router("", agreement_router)
 api.add_router("", webhooks_router)
+api.add_router("", cfr_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stretch.social",
     "stretch.reviews",
     "stretch.webhooks",
+    "stretch.cfr",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("stretch.social.comment_urls")),
     path("", include("stretch.okrs.agreement_urls")),
     path("", include("stretch.webhooks.urls")),
+    path("", include("stretch.cfr.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

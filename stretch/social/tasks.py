@@ -23,6 +23,7 @@ KEEP_RESULTS = timedelta(days=7)
 
 def rhythm_pass(today: date | None = None) -> dict[str, int]:
     """Run one pass now, synchronously; returns what it did, as counts."""
+    from stretch.cfr.reminders import send_meeting_reminders
     from stretch.okrs import phases
     from stretch.social import digest, fanout, reminders
 
@@ -33,6 +34,7 @@ def rhythm_pass(today: date | None = None) -> dict[str, int]:
         "reminders_sent": reminders.send_reminders(today),
         "digests_sent": digest.send_digests(today),
         "daily_emails_sent": fanout.send_daily_emails(today),
+        "one_on_one_reminders_sent": send_meeting_reminders(today),
     }
 
 
