@@ -200,7 +200,30 @@ def test_the_list_runs_a_bounded_number_of_queries(
             first_meeting_at=FIRST_MEETING,
         )
         services.add_agenda_item(company.bob, c, text="Jobs", key_result=kr.pk)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert bob.get("/conversations").json_body["count"] == 6
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         assert len(bob.get(f"/conversations/{c.pk}/agenda").json_body["items"]) == 1
+
+
+def test_huge_ids_are_a_4xx_not_a_crash(company, one_on_one, bob):
+    huge = 2**70
+    assert 400 <= bob.get(f"/conversations/{huge}").status_code < 500
+    assert 400 <= bob.patch(f"/action-items/{huge}", {"done": True}).status_code < 500
+    answer = bob.post(f"/conversations/{one_on_one.pk}/agenda", {"text": "x", "key_result": huge})
+    assert 400 <= answer.status_code < 500
+
+
+def test_a_link_that_became_private_is_hidden_from_the_participant_who_lost_sight(
+    company, clock, objective, kr
+):
+    api = Api(company.alice)
+    body = {**new(company), "participants": [company.alice.pk, company.dave.pk]}
+    conversation = api.post("/conversations", body).json_body["id"]
+    api.post(f"/conversations/{conversation}/agenda", {"text": "Jobs", "key_result": kr.pk})
+    Objective.objects.filter(pk=objective.pk).update(visibility=Objective.Visibility.PRIVATE)
+    items = Api(company.dave).get(f"/conversations/{conversation}/agenda").json_body["items"]
+    assert items[-1]["text"] == "Jobs" and items[-1]["linked"] is None
+    assert "Jobs migrated" not in str(items)
+    mine = api.get(f"/conversations/{conversation}/agenda").json_body["items"]
+    assert mine[-1]["linked"]["title"] == "Jobs migrated"

@@ -124,11 +124,26 @@ def test_the_pages_run_a_bounded_number_of_queries(
     for i in range(5):
         services.add_agenda_item(company.bob, one_on_one, text=f"Point {i}", key_result=kr.pk)
         services.add_action_item(company.bob, one_on_one, text=f"Do {i}", owner=company.bob.pk)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(26):
         assert bob.get(f"/one-on-ones/{one_on_one.pk}/").status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         assert bob.get("/one-on-ones/").status_code == 200
 
 
 def test_the_more_menu_links_to_one_on_ones(company, alice):
     assert 'href="/one-on-ones/"' in alice.get("/").content.decode()
+
+
+def test_an_administrator_sees_in_django_admin_that_a_conversation_exists_nothing_more(
+    company, one_on_one
+):
+    meeting = services.next_meeting(one_on_one)
+    services.set_private_note(company.alice, meeting, "Very private")
+    services.update_meeting(company.alice, meeting, shared_notes="Shared bits")
+    admin = client_of(company.admin)
+    listing = admin.get("/admin/cfr/conversation/")
+    assert listing.status_code == 200 and "Bob and Alice" in listing.content.decode()
+    detail = admin.get(f"/admin/cfr/conversation/{one_on_one.pk}/change/").content.decode()
+    assert "Very private" not in detail and "Shared bits" not in detail
+    assert admin.get("/admin/cfr/privatenote/").status_code == 404
+    assert admin.get("/admin/cfr/meeting/").status_code == 404
