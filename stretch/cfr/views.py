@@ -18,7 +18,10 @@ from stretch.cfr import services
 from stretch.cfr.agenda import agenda_of
 from stretch.cfr.models import Conversation, Meeting
 from stretch.okrs.models import Cycle, KeyResult
+from stretch.org.models import display_name
 from stretch.params import as_int
+
+PAST_SHOWN = 20
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
@@ -59,7 +62,12 @@ def one_on_ones(request):
     conversations = list(services.conversations_for(request.user))
     context = {
         "upcoming": [c for c in conversations if c.next_at is not None],
-        "past": [c for c in conversations if c.next_at is None],
+        "past": (
+            Meeting.objects.filter(conversation__in=[c.pk for c in conversations])
+            .exclude(status=Meeting.Status.SCHEDULED)
+            .select_related("conversation__person_a__profile", "conversation__person_b__profile")
+            .order_by("-scheduled_at")[:PAST_SHOWN]
+        ),
         "now": now,
         "people": _people(request.user),
         "cadences": Conversation.Cadence.choices,
@@ -93,7 +101,7 @@ def _render(request, conversation: Conversation, errors=None, data=None):
     )
     context = {
         "conversation": conversation,
-        "other": conversation.other(user),
+        "other": display_name(conversation.other(user)),
         "meeting": meeting,
         "agenda": agenda_of(user, meeting),
         "private_note": services.private_note_of(user, meeting) if meeting else "",

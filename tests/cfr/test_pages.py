@@ -147,3 +147,11 @@ def test_an_administrator_sees_in_django_admin_that_a_conversation_exists_nothin
     assert "Very private" not in detail and "Shared bits" not in detail
     assert admin.get("/admin/cfr/privatenote/").status_code == 404
     assert admin.get("/admin/cfr/meeting/").status_code == 404
+
+
+def test_the_list_shows_past_meetings_with_names(company, one_on_one, alice):
+    services.update_meeting(company.alice, services.next_meeting(one_on_one), status="done")
+    page = alice.get("/one-on-ones/").content.decode()
+    # The title and the names "Bob and Alice", in upcoming and in past meetings.
+    assert page.count("Bob and Alice") == 4
+    assert "Done" in page and "bob and alice" not in page
