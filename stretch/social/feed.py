@@ -7,7 +7,9 @@ people; a person's feed what they did and what happened to their objectives; "fo
 what a person owns, the teams they belong to, and whatever they follow.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from stretch import access
 from stretch.org.models import Membership, Team
@@ -29,7 +31,14 @@ def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
     if access.is_admin(user):
         return qs
     visible = access.objectives_visible_to(user).values("id")
-    hidden_target = Activity.objects.filter(verb__in=ABOUT_TWO).exclude(data__target_id__in=visible)
+    # The id is read as text and cast: a JSON value compared with an integer column works on
+    # SQLite but not on PostgreSQL (jsonb = bigint).
+    target = Cast(KeyTextTransform("target_id", "data"), BigIntegerField())
+    hidden_target = (
+        Activity.objects.filter(verb__in=ABOUT_TWO)
+        .annotate(target=target)
+        .exclude(target__in=visible)
+    )
     return qs.filter(Q(objective__isnull=True) | Q(objective__in=visible)).exclude(
         pk__in=hidden_target.values("pk")
     )
