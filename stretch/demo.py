@@ -422,6 +422,36 @@ def _conversations(people: dict, counter: _Counter) -> None:
             people["erik"], draft, mobile, "Fast starts are what customers notice first."
         )
     counter.add(True)
+    _one_on_one(people, quarter)
+
+
+def _one_on_one(people: dict, quarter: dict) -> None:
+    """Alice's weekly 1:1 with Bob, the next one in two days, with a talking point on a
+    key result (its live progress shows on the page) and an action item."""
+    from stretch.cfr import services as cfr
+
+    alice, bob = people["alice"], people["bob"]
+    when = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    talk = cfr.create_conversation(
+        alice,
+        participants=[alice.pk, bob.pk],
+        title="Alice / Bob weekly",
+        cadence="weekly",
+        first_meeting_at=when + timedelta(days=2),
+        template="weekly",
+    )
+    incidents = quarter.get("Cut the on-call load in half")
+    kr = incidents.key_results.first() if incidents is not None else None
+    cfr.add_agenda_item(
+        bob,
+        talk,
+        text="Pages are flat for two weeks: what is in the way?",
+        key_result=kr.pk if kr is not None else None,
+    )
+    cfr.add_action_item(
+        alice, talk, text="Ask Mobile for the gateway alert owners", owner=alice.pk,
+        due=timezone.localdate() + timedelta(days=5),
+    )  # fmt: skip
 
 
 def _org(counter: _Counter) -> dict:
