@@ -146,3 +146,81 @@ class CfrNoticeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.person}"
+
+
+class FeedbackRequest(models.Model):
+    """One person asked for feedback by another (a request to several people is one row
+    each, so each can answer or decline on their own)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ANSWERED = "answered", _("Answered")
+        DECLINED = "declined", _("Declined")
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_requests_made"
+    )
+    asked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    about = models.CharField(max_length=300)
+    question = models.TextField(blank=True)
+    objective = models.ForeignKey(
+        "okrs.Objective", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester=F("asked")), name="feedback_request_not_oneself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback request #{self.pk}"
+
+
+class Feedback(models.Model):
+    """Words from one person to another. Who may read them is `visibility`, enforced by
+    `stretch.cfr.feedback.visible_feedback` alone (administrators get nothing extra)."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Only the receiver")
+        MANAGER = "manager", _("The receiver and their managers")
+        PUBLIC = "public", _("Everyone")
+
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_given"
+    )
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_received"
+    )
+    body = models.TextField()
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    objective = models.ForeignKey(
+        "okrs.Objective", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request = models.OneToOneField(
+        FeedbackRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answer",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(giver=F("receiver")), name="feedback_not_oneself")
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback #{self.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stretch.cfr import views
+from stretch.cfr import feedback_views, views
 
 urlpatterns = [
     path("one-on-ones/", views.one_on_ones, name="one-on-ones"),
@@ -29,5 +29,18 @@ urlpatterns = [
         "one-on-ones/<int:conversation_id>/actions/<int:item_id>/done/",
         views.complete_action_item,
         name="one-on-one-action-done",
+    ),
+    path("feedback/", feedback_views.feedback_page, name="feedback"),
+    path("feedback/give/", feedback_views.give, name="feedback-give"),
+    path("feedback/ask/", feedback_views.ask, name="feedback-ask"),
+    path(
+        "feedback/requests/<int:request_id>/answer/",
+        feedback_views.answer,
+        name="feedback-answer",
+    ),
+    path(
+        "feedback/requests/<int:request_id>/decline/",
+        feedback_views.decline,
+        name="feedback-decline",
     ),
 ]
