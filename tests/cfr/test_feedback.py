@@ -200,3 +200,11 @@ def test_the_list_runs_a_bounded_number_of_queries(company, django_assert_max_nu
     with django_assert_max_num_queries(12):
         large = api.get("/feedback?box=visible")
     assert small.json_body["count"] == 2 and large.json_body["count"] == 22
+
+
+def test_the_receivers_own_manager_does_not_see_private_feedback(company):
+    pk = give(Api(company.dave), company.alice, body="Between us").json_body["id"]
+    manager = Api(company.bob)
+    assert manager.get(f"/feedback/{pk}").status_code == 404
+    assert manager.get("/feedback?box=visible").json_body["count"] == 0
+    assert not Notification.objects.filter(recipient=company.bob).exists()

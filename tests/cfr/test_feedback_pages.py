@@ -99,3 +99,10 @@ def test_the_page_runs_a_bounded_number_of_queries(company, django_assert_max_nu
     make(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/feedback/")
+
+
+def test_the_receivers_manager_does_not_see_private_feedback_on_the_page(company):
+    feedback.give_feedback(
+        company.dave, receiver=company.alice.pk, body="Between us", visibility="private"
+    )
+    assert "Between us" not in client_of(company.bob).get("/feedback/").content.decode()
