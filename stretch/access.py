@@ -34,7 +34,7 @@ class Reach:
     overseen_teams: frozenset[int]  # led teams and every team below them
 
 
-def _descendants(ids: set[int], edges: "QuerySet") -> set[int]:
+def descendants(ids: set[int], edges: "QuerySet") -> set[int]:
     """All nodes below `ids` in a parent/child table, one query per level."""
     found: set[int] = set()
     frontier = set(ids)
@@ -65,7 +65,7 @@ def reach(user) -> Reach:
         reports=frozenset(reports),
         led_teams=frozenset(led),
         member_teams=frozenset(team for team, _role in memberships),
-        overseen_teams=frozenset(led | _descendants(led, Team.objects.all())),
+        overseen_teams=frozenset(led | descendants(led, Team.objects.all())),
     )
     user._stretch_reach = result
     return result

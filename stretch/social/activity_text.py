@@ -14,7 +14,8 @@ from stretch.social.models import Activity
 Verb = Activity.Verb
 
 
-def _who(activity: Activity) -> str:
+def who(activity: Activity) -> str:
+    """Who did it (the actor's name; "Someone" when the account is gone)."""
     return display_name(activity.actor) if activity.actor_id else _("Someone")
 
 
@@ -55,7 +56,7 @@ def value_text(activity: Activity) -> str:
 def sentence(activity: Activity) -> str:
     """One line: who did what to which objective or key result."""
     names = {
-        "who": _who(activity),
+        "who": who(activity),
         "objective": _objective_title(activity),
         "key_result": _key_result_title(activity),
         "target": str(activity.data.get("target_title", "")),

@@ -32,7 +32,6 @@ from django.utils.translation import ngettext
 from django_tasks import task
 
 from stretch import access
-from stretch.org.models import display_name
 from stretch.social import activity_text, events, follows
 from stretch.social.models import (
     Activity,
@@ -189,7 +188,7 @@ def message(activity: Activity, kind: str, person, language: str | None = None) 
         if kind == Kind.MENTION:
             what = activity.key_result if activity.key_result_id else activity.objective
             title = _("%(who)s mentioned you on “%(what)s”") % {
-                "who": _who(activity),
+                "who": activity_text.who(activity),
                 "what": what.title if what is not None else "",
             }
         elif (
@@ -199,7 +198,7 @@ def message(activity: Activity, kind: str, person, language: str | None = None) 
             and activity.comment.parent.author_id == person.pk
         ):
             title = _("%(who)s replied to your comment on “%(what)s”") % {
-                "who": _who(activity),
+                "who": activity_text.who(activity),
                 "what": activity.objective.title if activity.objective is not None else "",
             }
         else:
@@ -217,10 +216,6 @@ def title_now(notification: Notification) -> str:
         return notification.title
     activity, person = notification.activity, notification.recipient
     return message(activity, notification.kind, person, translation.get_language())[0]
-
-
-def _who(activity: Activity) -> str:
-    return display_name(activity.actor) if activity.actor_id else _("Someone")
 
 
 @task()

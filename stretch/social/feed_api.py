@@ -4,8 +4,6 @@ people."""
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt
 
@@ -148,18 +146,7 @@ def list_follows(request, limit: int = Query(50, ge=1, le=500), offset: int = Qu
 def set_follow(request, payload: FollowIn):
     """Send exactly one of `objective`, `team`, `person`; `following: false` stops following
     (also an objective followed automatically as its owner or aligned owner)."""
-    given = [name for name in ("objective", "team", "person") if getattr(payload, name) is not None]
-    if len(given) != 1:
-        raise ValidationError(
-            {
-                given[1] if given else "objective": _(
-                    "Give exactly one of objective, team or person."
-                )
-            }
-        )
-    subject = follows.subject_from_ids(payload.objective, payload.team, payload.person)
-    if "objective" in subject:
-        subject["objective"] = access.get_objective_for_user(
-            request.auth, payload.objective, field="objective"
-        )
+    subject = follows.subject_for(
+        request.auth, objective=payload.objective, team=payload.team, person=payload.person
+    )
     return follow_out(follows.set_following(request.auth, following=payload.following, **subject))

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from stretch import access
@@ -50,11 +49,7 @@ def follow(request):
     given = {name: pk for name, pk in ids.items() if pk is not None}
     following = request.POST.get("following", "1") != "0"
     try:
-        if len(given) != 1:
-            raise ValidationError(_("Follow exactly one of objective, team or person."))
-        subject = follows.subject_from_ids(ids["objective"], ids["team"], ids["person"])
-        if "objective" in subject:
-            subject["objective"] = access.get_objective_for_user(request.user, ids["objective"])
+        subject = follows.subject_for(request.user, **ids, in_api=False)
         follows.set_following(request.user, following=following, **subject)
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))

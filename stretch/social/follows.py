@@ -137,17 +137,25 @@ def objective_context(user, objective) -> dict:
     }
 
 
-def subject_from_ids(objective: int | None, team: int | None, person: int | None) -> dict:
-    """The objects behind request ids, each a 400 naming its field when unknown."""
-    found: dict = {}
+def subject_for(user, *, objective=None, team=None, person=None, in_api: bool = True) -> dict:
+    """The one objective, team or person behind request ids, to follow or unfollow.
+
+    Not exactly one given, or an unknown id, is a 400 naming the field. An objective the user
+    may not see is, in the API, the same 400 as an unknown one; on a page a 404.
+    """
+    given = [
+        n
+        for n, pk in (("objective", objective), ("team", team), ("person", person))
+        if pk is not None
+    ]
+    if len(given) != 1:
+        field = given[1] if given else "objective"
+        raise ValidationError({field: _("Give exactly one of objective, team or person.")})
     if objective is not None:
-        found["objective"] = Objective.objects.filter(pk=objective).first()
-        if found["objective"] is None:
-            raise ValidationError(
-                {"objective": _("No objective with id %(id)s.") % {"id": objective}}
-            )
+        found = access.get_objective_for_user(
+            user, objective, field="objective" if in_api else None
+        )
+        return {"objective": found}
     if team is not None:
-        found["team"] = access.get_team(team, field="team")
-    if person is not None:
-        found["person"] = access.get_person(person, field="person")
-    return found
+        return {"team": access.get_team(team, field="team")}
+    return {"person": access.get_person(person, field="person")}
