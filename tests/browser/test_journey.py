@@ -47,6 +47,9 @@ def write_objective(page, live_server):
     option = page.locator("#parent-options label", has_text="Be the most reliable robot maker")
     expect(option).to_be_visible()
     option.locator("input").check()
+    # Let the search as you type answer before going on: the live server shares one in-memory
+    # SQLite connection between its threads, so a save racing the search can fail in tests.
+    expect(page.locator("#parent-status")).to_contain_text("found")
 
     page.fill('[name="kr-0-title"]', "Deploys per week")
     page.fill('[name="kr-0-start"]', "2")
