@@ -7,6 +7,11 @@ else gets a 404, as if it did not exist.
 
 Changing: an objective and its key results may be changed by the owner, a lead of the
 owning team, or an administrator. A key result's own owner may also check in on it.
+
+Conversations and feedback (CFR) are the exception to "administrators see everything":
+a 1:1 is seen by its two participants only, and feedback by its giver, its receiver, the
+receiver's managers up the line when it is `manager`, and everyone when it is `public`.
+Administrators get nothing extra, so private words stay between the people they are for.
 """
 
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from stretch.cfr.models import Conversation, Feedback
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import Membership, Profile, Team
 
@@ -140,6 +146,29 @@ def viewers_of(objective: Objective) -> set[int] | None:
         )
         ids |= set(memberships.values_list("person_id", flat=True))
     return ids
+
+
+def visible_conversations(user) -> QuerySet:
+    """The 1:1s `user` may read: those they take part in (administrators included)."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    return Conversation.objects.filter(Q(person_a=user) | Q(person_b=user))
+
+
+def visible_feedback(user) -> QuerySet:
+    """All feedback `user` may read, with the people loaded (the only privacy gate)."""
+    if not user.is_authenticated:
+        return Feedback.objects.none()
+    return (
+        Feedback.objects.filter(
+            Q(giver=user)
+            | Q(receiver=user)
+            | Q(visibility=Feedback.Visibility.MANAGER, receiver_id__in=reach(user).reports)
+            | Q(visibility=Feedback.Visibility.PUBLIC)
+        )
+        .select_related("giver__profile", "receiver__profile", "objective")
+        .order_by("-created_at", "-id")
+    )
 
 
 def can_edit_objective(user, objective: Objective) -> bool:

@@ -1,7 +1,7 @@
 """/api/v1/feedback and /api/v1/feedback-requests: feedback given, received and visible,
 and requests for it.
 
-Reads go through `feedback.visible_feedback` / `feedback.requests_of`, so feedback or a
+Reads go through `access.visible_feedback` / `feedback.requests_of`, so feedback or a
 request the caller may not see answers 404, administrators included.
 """
 
@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from stretch import access
 from stretch.cfr import feedback as services
 from stretch.cfr.api import person_out
 from stretch.cfr.models import Feedback, FeedbackRequest
@@ -100,7 +101,7 @@ def list_feedback(
     offset: int = Query(0, ge=0),
 ):
     user = request.auth
-    queryset = services.visible_feedback(user)
+    queryset = access.visible_feedback(user)
     if box == "received":
         queryset = queryset.filter(receiver=user)
     elif box == "given":

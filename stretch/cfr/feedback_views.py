@@ -21,7 +21,7 @@ SHOWN = 50
 
 def _render(request, errors=None, form="", request_id=None):
     user = request.user
-    visible = services.visible_feedback(user)
+    visible = access.visible_feedback(user)
     received = list(visible.filter(receiver=user)[:SHOWN])
     given = list(visible.filter(giver=user)[:SHOWN])
     requests = services.requests_of(user)

@@ -1,8 +1,9 @@
 """Every change to a 1:1, in one transaction each, and the reads that guard privacy.
 
-Only the two participants see a conversation: `get_conversation` answers 404 to anyone
-else, administrators included. A private note is read only through `private_note_of`,
-which returns the asking person's own note and nothing else.
+Only the two participants see a conversation (`access.visible_conversations`):
+`get_conversation` answers 404 to anyone else, administrators included. A private note is
+read only through `private_note_of`, which returns the asking person's own note and nothing
+else.
 """
 
 import calendar
@@ -78,10 +79,8 @@ def template_choices() -> list[tuple[str, str]]:
 
 def conversations_for(user) -> QuerySet:
     """The user's own 1:1s with their next and last meeting times, in one query."""
-    if not user.is_authenticated:
-        return Conversation.objects.none()
     return (
-        Conversation.objects.filter(Q(person_a=user) | Q(person_b=user))
+        access.visible_conversations(user)
         .select_related("person_a__profile", "person_b__profile")
         .annotate(
             next_at=Min("meetings__scheduled_at", filter=Q(meetings__status="scheduled")),
@@ -341,9 +340,7 @@ def add_action_item(actor, conversation: Conversation, *, text, owner, due=None)
 
 def get_action_item(user, pk) -> ActionItem:
     item = (
-        ActionItem.objects.filter(
-            Q(conversation__person_a=user) | Q(conversation__person_b=user), pk=pk
-        )
+        ActionItem.objects.filter(conversation__in=access.visible_conversations(user), pk=pk)
         .select_related("conversation", "owner__profile")
         .first()
     )
