@@ -13,7 +13,7 @@ from django.utils import timezone
 from stretch.okrs import grading, phases, rollup
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle, KeyResult, MilestoneStep, Objective
-from stretch.org.models import Company, Membership, Profile, StrategyPillar, Team
+from stretch.org.models import Company, CompanyValue, Membership, Profile, StrategyPillar, Team
 from stretch.reviews import services as reviews
 
 PASSWORD = "stretch-demo"
@@ -48,7 +48,12 @@ PILLARS = ["Delight customers", "Scale the platform", "Grow revenue", "A great p
 
 MISSION = "Make every warehouse run itself, safely."
 VISION = "By 2030, one in ten warehouses in Asia and Europe runs on Northwind robots."
-VALUES = "Customers first\nOwn the outcome\nSay it plainly\nLearn fast"
+VALUES = [
+    ("Customers first", "We start from what the customer needs and finish when they have it."),
+    ("Own the outcome", "We see a thing through, past the hand-over."),
+    ("Say it plainly", "We share bad news early and in few words."),
+    ("Learn fast", "We try, measure and change course without blame."),
+]
 
 # Objectives: key, cycle ("year" or "quarter"), owner ("team:Name" or "person:username"),
 # title, parent key, pillar, kind, visibility, key results.
@@ -458,9 +463,14 @@ def _org(counter: _Counter) -> dict:
     company = Company.load()
     if not company.mission:
         company.name, company.mission = "Northwind Robotics", MISSION
-        company.vision, company.values = VISION, VALUES
+        company.vision = VISION
         company.save()
         counter.add(True)
+    for position, (name, description) in enumerate(VALUES):
+        _v, created = CompanyValue.objects.get_or_create(
+            name=name, defaults={"position": position, "description": description}
+        )
+        counter.add(created)
     for position, name in enumerate(PILLARS):
         _p, created = StrategyPillar.objects.get_or_create(
             name=name, defaults={"position": position}

@@ -8,6 +8,7 @@ Only the two participants ever see a conversation's content (administrators incl
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -224,3 +225,40 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback #{self.pk}"
+
+
+class Recognition(models.Model):
+    """Public kudos from one person to one or more others, optionally for living a company
+    value and for work on an objective. Everyone in the company may read it, react and
+    comment (comments and reactions are the social app's, with `recognition` as target)."""
+
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="recognitions_given",
+    )
+    receivers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="recognitions")
+    message = models.TextField()
+    html = models.TextField()  # the message's Markdown, sanitised (social.markdown)
+    value = models.ForeignKey(
+        "org.CompanyValue",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recognitions",
+    )
+    objective = models.ForeignKey(
+        "okrs.Objective",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recognitions",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"recognition #{self.pk}"

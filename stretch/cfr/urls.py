@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from stretch.cfr import feedback_views, views
 
@@ -43,4 +43,5 @@ urlpatterns = [
         feedback_views.decline,
         name="feedback-decline",
     ),
+    path("", include("stretch.cfr.recognition_urls")),
 ]

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from stretch import access
 from stretch.org import services
-from stretch.org.models import Company, Membership, StrategyPillar, Team, display_name
+from stretch.org.models import Company, CompanyValue, Membership, StrategyPillar, Team, display_name
 from stretch.pagination import Paged, paginate
 
 router = Router(tags=["organisation"])
@@ -203,7 +203,7 @@ def company_out() -> dict:
         "name": company.name,
         "mission": company.mission,
         "vision": company.vision,
-        "values": [v.strip() for v in company.values.splitlines() if v.strip()],
+        "values": list(CompanyValue.objects.filter(archived=False).values_list("name", flat=True)),
         "pillars": list(StrategyPillar.objects.all()),
         "okrs_need_agreement": company.okrs_need_agreement,
     }

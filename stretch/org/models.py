@@ -17,7 +17,6 @@ class Company(models.Model):
     name = models.CharField(max_length=200, default="Our company")
     mission = models.TextField(blank=True)
     vision = models.TextField(blank=True)
-    values = models.TextField(blank=True, help_text=_("One company value per line."))
     # Setting OKRs together: a draft is proposed to the owner's manager (or the lead above)
     # and published once agreed. Off: the owner publishes a draft directly.
     okrs_need_agreement = models.BooleanField(
@@ -36,6 +35,25 @@ class Company(models.Model):
     def load(cls) -> "Company":
         company, _created = cls.objects.get_or_create(pk=1)
         return company
+
+
+class CompanyValue(models.Model):
+    """A value the company lives by, set by administrators: recognitions may name one.
+
+    A value no longer offered is archived rather than deleted, so that past recognitions
+    keep saying what they were for.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StrategyPillar(models.Model):

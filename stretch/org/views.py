@@ -27,7 +27,16 @@ from stretch.okrs.models import Cycle, Objective
 from stretch.okrs.views import objectives_queryset, pick_cycle
 from stretch.org import services
 from stretch.org.forms import SetupForm
-from stretch.org.models import Cadence, Company, Membership, Profile, StrategyPillar, Team, Weekday
+from stretch.org.models import (
+    Cadence,
+    Company,
+    CompanyValue,
+    Membership,
+    Profile,
+    StrategyPillar,
+    Team,
+    Weekday,
+)
 from stretch.params import as_int
 
 PEOPLE_PER_PAGE = 50
@@ -78,7 +87,7 @@ def company(request):
     company = Company.load()
     context |= {
         "company": company,
-        "values": [v.strip() for v in company.values.splitlines() if v.strip()],
+        "values": list(CompanyValue.objects.filter(archived=False).values_list("name", flat=True)),
         "pillars": StrategyPillar.objects.all(),
     }
     if cycle is not None:

@@ -31,6 +31,21 @@ def _key_result_title(activity: Activity) -> str:
     return str(activity.data.get("key_result_title", ""))
 
 
+def receivers(activity: Activity) -> str:
+    """The people a recognition (or the one a comment is on) was for, by name."""
+    if activity.verb == Verb.RECOGNITION:
+        names = [str(name) for name in activity.data.get("receivers", [])]
+    elif activity.recognition_id and activity.recognition is not None:
+        names = [display_name(p) for p in activity.recognition.receivers.all()]
+    else:
+        names = []
+    if len(names) > 3:
+        names = [*names[:2], _("%(n)s others") % {"n": len(names) - 2}]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def _number(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -65,6 +80,15 @@ def sentence(activity: Activity) -> str:
         "value": value_text(activity),
     }
     verb = activity.verb
+    if verb == Verb.RECOGNITION:
+        names["whom"] = receivers(activity)
+        if activity.data.get("value"):
+            names["company_value"] = str(activity.data["value"])
+            return _("%(who)s recognised %(whom)s for %(company_value)s") % names
+        return _("%(who)s recognised %(whom)s") % names
+    if verb == Verb.COMMENT and activity.recognition_id:
+        names["whom"] = receivers(activity)
+        return _("%(who)s commented on a recognition of %(whom)s") % names
     if verb == Verb.OBJECTIVE_CREATED:
         return _("%(who)s created the objective “%(objective)s”") % names
     if verb == Verb.OBJECTIVE_PUBLISHED:
@@ -113,7 +137,11 @@ def detail(activity: Activity) -> str:
 
 
 def path(activity: Activity) -> str:
-    """Where in Stretch it happened: the comment, the key result or the objective."""
+    """Where in Stretch it happened: the comment, the key result, the objective or the
+    recognition."""
+    if activity.recognition_id:
+        url = reverse("recognition", args=[activity.recognition_id])
+        return f"{url}#comment-{activity.comment_id}" if activity.comment_id else url
     if not activity.objective_id:
         return reverse("feed")
     url = reverse("objective", args=[activity.objective_id])

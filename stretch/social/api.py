@@ -46,6 +46,7 @@ class PreferencesOut(Schema):
     on_check_in: bool
     on_request: bool
     on_off_track: bool
+    on_recognition: bool
     email_activity: EmailChoice
 
 
@@ -60,6 +61,7 @@ class PreferencesPatch(Schema):
     on_check_in: StrictBool | None = None
     on_request: StrictBool | None = None
     on_off_track: StrictBool | None = None
+    on_recognition: StrictBool | None = None
     email_activity: EmailChoice | None = None
 
 

@@ -1,9 +1,10 @@
-"""Comments on objectives, key results and check-ins: write, edit, delete, react, and read
-them threaded for a page.
+"""Comments on objectives, key results, check-ins and recognitions: write, edit, delete,
+react, and read them threaded for a page.
 
 Anyone who may see an objective may comment on it, on its key results and on their
 check-ins (OKRs are open to discussion); a comment is seen by exactly those who may see its
-objective. Every change goes through these functions, for the pages and the API alike.
+objective. Recognitions are public: everyone reads and writes their comments. Every change
+goes through these functions, for the pages and the API alike.
 """
 
 from collections import Counter, defaultdict
@@ -11,28 +12,31 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stretch import access
+from stretch.cfr.models import Recognition
 from stretch.okrs.models import CheckIn
 from stretch.social import events, markdown
 from stretch.social.models import Comment, Reaction
 
-TARGETS = ("objective", "key_result", "check_in")
+TARGETS = ("objective", "key_result", "check_in", "recognition")
 MOST_CHARACTERS = 10_000
 EMOJI = [choice.value for choice in Reaction.Emoji]
 
 
 def visible_comments(user, queryset: QuerySet | None = None) -> QuerySet:
-    """The comments `user` may read: those on objectives they may see."""
+    """The comments `user` may read: those on objectives they may see, and on
+    recognitions (which have no objective)."""
     qs = Comment.objects.all() if queryset is None else queryset
     if access.is_admin(user):
         return qs
-    return qs.filter(objective__in=access.objectives_visible_to(user).values("id"))
+    visible = access.objectives_visible_to(user).values("id")
+    return qs.filter(Q(objective__in=visible) | Q(objective__isnull=True))
 
 
 def get_comment_for_user(user, pk) -> Comment:
@@ -62,6 +66,8 @@ def on_target(field_name: str, target_id: int, queryset: QuerySet | None = None)
 
 def target_of(comment: Comment) -> tuple[str, int]:
     """What a comment is on, as (field name, id)."""
+    if comment.recognition_id:
+        return "recognition", comment.recognition_id
     if comment.check_in_id:
         return "check_in", comment.check_in_id
     if comment.key_result_id:
@@ -74,6 +80,8 @@ def page_url(field_name: str, target_id: int, anchor: str = "") -> str:
     anchor = anchor or dom_id(field_name, target_id)
     if field_name == "check_in":
         return reverse("check-in-comments", args=[target_id]) + f"#{anchor}"
+    if field_name == "recognition":
+        return reverse("recognition", args=[target_id]) + f"#{anchor}"
     name = "key-result" if field_name == "key_result" else "objective"
     return reverse(name, args=[target_id]) + f"#{anchor}"
 
@@ -85,22 +93,28 @@ def dom_id(field_name: str, target_id: int) -> str:
 # Writing ------------------------------------------------------------------------------------
 
 
-def _resolve_target(actor, objective, key_result, check_in) -> dict:
+def _resolve_target(actor, objective, key_result, check_in, recognition) -> dict:
     """The objects a new comment is on, from exactly one id; one the actor may not see is
     refused like one that does not exist."""
     given = [
-        (name, pk) for name, pk in zip(TARGETS, (objective, key_result, check_in), strict=True)
+        (name, pk)
+        for name, pk in zip(TARGETS, (objective, key_result, check_in, recognition), strict=True)
     ]
     given = [(name, _pk(pk)) for name, pk in given if pk is not None]
     if not given:
         raise ValidationError(
-            {"objective": _("Say what the comment is on: an objective, key result or check-in.")}
+            {
+                "objective": _(
+                    "Say what the comment is on: an objective, key result, check-in or recognition."
+                )
+            }
         )
     if len(given) > 1:
         raise ValidationError(
             {
                 given[1][0]: _(
-                    "A comment is on one thing: give one of objective, key_result or check_in."
+                    "A comment is on one thing: give one of objective, key_result, check_in "
+                    "or recognition."
                 )
             }
         )
@@ -109,6 +123,11 @@ def _resolve_target(actor, objective, key_result, check_in) -> dict:
     if name == "objective":
         found = access.get_objective_for_user(actor, pk, field="objective")
         return {"objective": found}
+    if name == "recognition":
+        recognition = Recognition.objects.filter(pk=pk).first()
+        if recognition is None or not actor.is_authenticated:
+            raise missing
+        return {"recognition": recognition}
     if name == "key_result":
         kr = access.key_results_visible_to(actor).select_related("objective").filter(pk=pk).first()
         if kr is None:
@@ -152,7 +171,8 @@ def _thread_root(actor, parent, target: dict) -> Comment | None:
     if found is None:
         raise ValidationError({"parent": _("No comment with id %(id)s.") % {"id": _pk(parent)}})
     same = (
-        found.objective_id == target["objective"].pk
+        found.objective_id == _pk(target.get("objective"))
+        and found.recognition_id == _pk(target.get("recognition"))
         and found.key_result_id == _pk(target.get("key_result"))
         and found.check_in_id == _pk(target.get("check_in"))
     )
@@ -163,10 +183,11 @@ def _thread_root(actor, parent, target: dict) -> Comment | None:
 
 
 def create_comment(
-    actor, *, objective=None, key_result=None, check_in=None, body, parent=None
+    actor, *, objective=None, key_result=None, check_in=None, recognition=None, body, parent=None
 ) -> Comment:
-    """Comment on exactly one objective, key result or check-in (ids or objects)."""
-    target = _resolve_target(actor, objective, key_result, check_in)
+    """Comment on exactly one objective, key result, check-in or recognition (ids or
+    objects)."""
+    target = _resolve_target(actor, objective, key_result, check_in, recognition)
     text = _clean_body(body)
     root = _thread_root(actor, parent, target)
     rendered = markdown.render(text)
@@ -242,12 +263,18 @@ def delete_comment(actor, comment: Comment) -> None:
             Comment.objects.filter(pk=parent_id, deleted_at__isnull=False, replies=None).delete()
 
 
-def _emoji(comment: Comment, emoji) -> str:
+def clean_emoji(emoji) -> str:
+    """One of the fixed set (a ❤ typed without its emoji presentation mark is the same)."""
     text = str(emoji or "")
     if text not in EMOJI and f"{text}\ufe0f" in EMOJI:
-        text += "\ufe0f"  # ❤ typed without its emoji presentation mark
+        text += "\ufe0f"
     if text not in EMOJI:
         raise ValidationError({"emoji": _("Choose one of %(emoji)s.") % {"emoji": " ".join(EMOJI)}})
+    return text
+
+
+def _emoji(comment: Comment, emoji) -> str:
+    text = clean_emoji(emoji)
     if comment.deleted_at is not None:
         raise ValidationError({"emoji": _("This comment was deleted.")})
     return text

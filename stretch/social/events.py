@@ -40,6 +40,7 @@ def record(
     key_result: Any = None,
     check_in: Any = None,
     comment: Any = None,
+    recognition: Any = None,
     team: Any = None,
     person: Any = None,
     data: dict[str, Any] | None = None,
@@ -48,8 +49,8 @@ def record(
 ) -> Activity:
     """Store that `actor` did `verb` (an `Activity.Verb`) and tell every listener.
 
-    The objective is taken from the key result, check-in or comment when not given; its
-    owner fills `team` or `person`. `context` carries what listeners need but the row does
+    The objective is taken from the key result, check-in or comment when not given (and the
+    recognition from the comment); its owner fills `team` or `person`. `context` carries what listeners need but the row does
     not keep, e.g. `mentions` (people a comment mentions), `recipients` (people a request
     is addressed to) or `quiet=True` (history being loaded: into the feed, but nobody is
     notified and no webhook fires).
@@ -61,6 +62,8 @@ def record(
                 break
     if key_result is None and check_in is not None:
         key_result = check_in.key_result
+    if recognition is None and comment is not None and comment.recognition_id:
+        recognition = comment.recognition
     if objective is not None and team is None and person is None:
         team_id, person_id = objective.owner_team_id, objective.owner_person_id
     else:
@@ -73,6 +76,7 @@ def record(
         key_result=key_result,
         check_in=check_in,
         comment=comment,
+        recognition=recognition,
         team_id=team_id,
         person_id=person_id,
         data=data or {},
@@ -84,8 +88,8 @@ def record(
 
 
 def _objective_of(source: Any) -> Any:
-    if hasattr(source, "objective_id") and source.objective_id:
+    if getattr(source, "objective_id", None):
         return source.objective
-    if hasattr(source, "key_result"):
+    if getattr(source, "key_result", None) is not None:
         return source.key_result.objective
-    return None
+    return None  # a comment on a recognition

@@ -11,7 +11,9 @@ commit with it. Who hears of what:
 - a proposal, an alignment request, a dependency and their answers: the people the service
   names in `recipients`;
 - a new, published or graded objective: its followers (also those who follow its owner),
-  and the owners of the objective it is aligned to.
+  and the owners of the objective it is aligned to;
+- a recognition: the people recognised and those its message mentions; a comment on one:
+  its giver, the people recognised and the people it mentions.
 
 Never the actor, never someone who may not see the objective, never someone who turned
 that kind off (a mention falls back to a comment notice, off track to a check-in notice).
@@ -61,6 +63,7 @@ KINDS: dict[str, tuple[str, str]] = {
     Verb.OBJECTIVE_CREATED: (Kind.ACTIVITY, "on_check_in"),
     Verb.OBJECTIVE_PUBLISHED: (Kind.ACTIVITY, "on_check_in"),
     Verb.GRADED: (Kind.ACTIVITY, "on_check_in"),
+    Verb.RECOGNITION: (Kind.RECOGNITION, "on_recognition"),
 }
 ANSWERS_AND_REQUESTS = {verb for verb, (_kind, pref) in KINDS.items() if pref == "on_request"}
 BODY_LENGTH = 500
@@ -92,9 +95,14 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, list[str]
         people = _ids(context.get("recipients", ()))
     elif verb == Verb.COMMENT and context.get("edited"):
         people = set()  # an edited comment tells only the people it newly mentions
+    elif verb == Verb.RECOGNITION:
+        people = _ids(context.get("recipients", ()))
     elif verb == Verb.COMMENT:
         comment, key_result, entry = activity.comment, activity.key_result, activity.check_in
         people = follows.followers(objective) if objective is not None else set()
+        if activity.recognition is not None:  # the giver and the people recognised
+            people |= _ids([activity.recognition.giver_id])
+            people |= set(activity.recognition.receivers.values_list("pk", flat=True))
         if key_result is not None:
             people |= _ids([key_result.owner_id])
         if entry is not None:
@@ -108,7 +116,7 @@ def audience(activity: Activity, context: dict[str, Any]) -> dict[int, list[str]
     elif objective is not None:  # created, published, graded
         people = _parent_owners(activity) | follows.followers(objective)
     heard = {person: [kind, *fallback] for person in people}
-    if verb == Verb.COMMENT:
+    if verb in (Verb.COMMENT, Verb.RECOGNITION):
         for person in _ids(context.get("mentions", ())):
             heard[person] = [Kind.MENTION, *heard.get(person, [])]
     if activity.actor_id is not None:
@@ -185,7 +193,12 @@ def _preferences(person) -> NotificationPreference:
 def message(activity: Activity, kind: str, person, language: str | None = None) -> tuple[str, str]:
     """The notification's title and body, in `language` (by default `person`'s)."""
     with translation.override(language or language_of(person)):
-        if kind == Kind.MENTION:
+        if kind == Kind.MENTION and activity.recognition_id:
+            title = _("%(who)s mentioned you in a recognition of %(whom)s") % {
+                "who": activity_text.who(activity),
+                "whom": activity_text.receivers(activity),
+            }
+        elif kind == Kind.MENTION:
             what = activity.key_result if activity.key_result_id else activity.objective
             title = _("%(who)s mentioned you on “%(what)s”") % {
                 "who": activity_text.who(activity),
@@ -196,6 +209,7 @@ def message(activity: Activity, kind: str, person, language: str | None = None) 
             and activity.comment is not None
             and activity.comment.parent is not None
             and activity.comment.parent.author_id == person.pk
+            and not activity.recognition_id
         ):
             title = _("%(who)s replied to your comment on “%(what)s”") % {
                 "who": activity_text.who(activity),

@@ -7,11 +7,13 @@ people; a person's feed what they did and what happened to their objectives; "fo
 what a person owns, the teams they belong to, and whatever they follow.
 """
 
-from django.db.models import BigIntegerField, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import BigIntegerField, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from stretch import access
+from stretch.cfr.models import Recognition
 from stretch.org.models import Membership, Team
 from stretch.social.models import Activity, Follow
 
@@ -54,9 +56,16 @@ def followed_by(user) -> Q:
     chosen = Follow.objects.filter(follower=user, following=True)
     teams = set(chosen.exclude(team=None).values_list("team_id", flat=True))
     teams |= set(access.reach(user).member_teams)
+    people = (
+        Q(user=user)
+        | Q(user_id__in=Membership.objects.filter(team_id__in=teams).values("person_id"))
+        | Q(user_id__in=chosen.exclude(person=None).values("person_id"))
+    )
+    recognised = Recognition.receivers.through.objects.filter(people)
     return (
         Q(person=user)
         | Q(actor=user)
+        | Q(recognition_id__in=recognised.values("recognition_id"))
         | Q(team_id__in=teams)
         | Q(person_id__in=Membership.objects.filter(team_id__in=teams).values("person_id"))
         | Q(person_id__in=chosen.exclude(person=None).values("person_id"))
@@ -77,14 +86,36 @@ def feed(
     """The activities `user` may see, newest first, for the whole company or one scope
     (`following`: only what they own, belong to or follow)."""
     qs = Activity.objects.select_related(
-        "actor__profile", "objective", "key_result", "comment", "team", "person__profile"
+        "actor__profile",
+        "objective",
+        "key_result",
+        "comment",
+        "team",
+        "person__profile",
+        "recognition",
+    )
+    qs = qs.prefetch_related(
+        Prefetch(
+            "recognition__receivers",
+            queryset=get_user_model().objects.select_related("profile"),
+        )
     ).order_by("-created_at", "-id")
     if team is not None:
         teams = subtree(team)
         people = Membership.objects.filter(team_id__in=teams).values("person_id")
-        qs = qs.filter(Q(team_id__in=teams) | Q(person_id__in=people))
+        recognised = Recognition.receivers.through.objects.filter(user_id__in=people)
+        qs = qs.filter(
+            Q(team_id__in=teams)
+            | Q(person_id__in=people)
+            | Q(recognition_id__in=recognised.values("recognition_id"))
+        )
     if person is not None:
-        qs = qs.filter(Q(actor=person) | Q(person=person))
+        recognised = Recognition.receivers.through.objects.filter(user=person)
+        qs = qs.filter(
+            Q(actor=person)
+            | Q(person=person)
+            | Q(recognition_id__in=recognised.values("recognition_id"))
+        )
     if following:
         qs = qs.filter(followed_by(user))
     if cycle is not None:  # what happened to the cycle's objectives (and to no objective)

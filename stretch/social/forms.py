@@ -15,6 +15,7 @@ class PreferencesForm(forms.ModelForm):
             "on_check_in",
             "on_request",
             "on_off_track",
+            "on_recognition",
             "email_activity",
         ]
 

@@ -32,6 +32,9 @@ class Notification(models.Model):
         AGREEMENT_ANSWER = "agreement_answer", _("Agreement answered")
         DEPENDENCY = "dependency", _("Dependency")
         ACTIVITY = "activity", _("Activity on what you follow")
+        RECOGNITION = "recognition", _("Recognition")
+        FEEDBACK = "feedback", _("Feedback")
+        ONE_ON_ONE = "one_on_one", _("1:1")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -99,6 +102,7 @@ class NotificationPreference(models.Model):
     on_off_track = models.BooleanField(
         _("when a key result I own or follow goes off track"), default=True
     )
+    on_recognition = models.BooleanField(_("when someone recognises me"), default=True)
     email_activity = models.CharField(
         _("email me these"), max_length=5, choices=Email.choices, default=Email.EACH
     )
@@ -194,6 +198,7 @@ class Activity(models.Model):
         DEPENDENCY_ADDED = "dependency_added", _("asked a team for help")
         DEPENDENCY_CONFIRMED = "dependency_confirmed", _("confirmed a dependency")
         DEPENDENCY_DECLINED = "dependency_declined", _("declined a dependency")
+        RECOGNITION = "recognition", _("recognised someone")
 
     verb = models.CharField(max_length=32, choices=Verb.choices)
     actor = models.ForeignKey(
@@ -218,6 +223,13 @@ class Activity(models.Model):
     )
     comment = models.ForeignKey(
         "Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    recognition = models.ForeignKey(
+        "cfr.Recognition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
     )
     # The objective's owner when it happened (or the team or person it is about).
     team = models.ForeignKey(
@@ -308,16 +320,25 @@ class Follow(models.Model):
 
 
 class Comment(models.Model):
-    """A comment on an objective, a key result or a check-in: anyone who may see the
-    objective may comment (OKRs are open to discussion). Markdown in `body`; `html` is the
-    sanitised rendering, kept so that pages never render Markdown on read.
+    """A comment on an objective, a key result, a check-in or a recognition: anyone who may
+    see the objective may comment (OKRs are open to discussion), and anyone on a recognition
+    (recognitions are public). Markdown in `body`; `html` is the sanitised rendering, kept so
+    that pages never render Markdown on read.
 
-    `objective` is always set (the key result's or check-in's objective, for the visibility
-    rule); `key_result` and `check_in` say what exactly it is on.
+    Either `objective` is set (the key result's or check-in's objective too, for the
+    visibility rule; `key_result` and `check_in` say what exactly it is on), or
+    `recognition` is.
     """
 
     objective = models.ForeignKey(
-        "okrs.Objective", on_delete=models.CASCADE, related_name="comments"
+        "okrs.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    recognition = models.ForeignKey(
+        "cfr.Recognition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
     )
     key_result = models.ForeignKey(
         "okrs.KeyResult", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
@@ -349,6 +370,21 @@ class Comment(models.Model):
             models.Index(fields=["objective", "created_at"]),
             models.Index(fields=["key_result", "created_at"]),
             models.Index(fields=["check_in", "created_at"]),
+            models.Index(fields=["recognition", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(objective__isnull=False, recognition__isnull=True)
+                    | models.Q(
+                        objective__isnull=True,
+                        recognition__isnull=False,
+                        key_result__isnull=True,
+                        check_in__isnull=True,
+                    )
+                ),
+                name="comment_on_objective_or_recognition",
+            )
         ]
 
     def __str__(self) -> str:
@@ -356,7 +392,7 @@ class Comment(models.Model):
 
 
 class Reaction(models.Model):
-    """One person's emoji on a comment, from a small fixed set."""
+    """One person's emoji on a comment or a recognition, from a small fixed set."""
 
     class Emoji(models.TextChoices):
         THUMBS_UP = "👍", "👍"
@@ -366,7 +402,16 @@ class Reaction(models.Model):
         THINKING = "🤔", "🤔"
         ROCKET = "🚀", "🚀"
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions"
+    )
+    recognition = models.ForeignKey(
+        "cfr.Recognition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reactions",
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
     )
@@ -376,9 +421,21 @@ class Reaction(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "person", "emoji"], name="reaction_once_per_person"
-            )
+                fields=["comment", "person", "emoji"],
+                condition=models.Q(comment__isnull=False),
+                name="reaction_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["recognition", "person", "emoji"],
+                condition=models.Q(recognition__isnull=False),
+                name="reaction_on_recognition_once_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comment__isnull=False, recognition__isnull=True)
+                | models.Q(comment__isnull=True, recognition__isnull=False),
+                name="reaction_on_one_thing",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.emoji} by {self.person} on {self.comment_id}"
+        return f"{self.emoji} by {self.person} on {self.comment_id or self.recognition_id}"

@@ -19,6 +19,7 @@ SWITCHES = (
     "on_check_in",
     "on_request",
     "on_off_track",
+    "on_recognition",
 )
 PREFERENCE_FIELDS = (*SWITCHES, "email_activity")
 

@@ -6,7 +6,7 @@ import pytest
 from stretch.okrs import alignment_map, alignment_tree
 from stretch.okrs import services as okrs
 from stretch.org import services as org
-from stretch.org.models import Company, Membership, StrategyPillar
+from stretch.org.models import CompanyValue, Membership, StrategyPillar
 from tests.helpers import client_for
 
 
@@ -61,7 +61,8 @@ def tree(company):
 
 
 def test_the_company_page_shows_mission_vision_values_and_pillars(company, tree):
-    Company.objects.filter(pk=1).update(values="Be kind\nShip often")
+    CompanyValue.objects.create(name="Be kind")
+    CompanyValue.objects.create(name="Ship often")
     html = page(company.dave, "/company/")
     for text in ["Testco", "Test everything", "Green builds", "Be kind", "Ship often", "Quality"]:
         assert text in html

@@ -332,9 +332,11 @@ def test_patching_an_unknown_cycle_is_404(company, api_as):
 
 
 def test_company_gives_mission_vision_values_and_pillars(company, api_as):
-    from stretch.org.models import Company, StrategyPillar
+    from stretch.org.models import CompanyValue, StrategyPillar
 
-    Company.objects.filter(pk=1).update(values="Candour\n\n  Care  \n")
+    CompanyValue.objects.create(name="Care", position=2)
+    CompanyValue.objects.create(name="Candour", position=1)
+    CompanyValue.objects.create(name="Heroics", position=0, archived=True)
     StrategyPillar.objects.create(name="Speed", description="Ship weekly", position=1)
     body = api_as(company.dave).get("/company").json_body
     assert (body["name"], body["mission"], body["vision"]) == (

@@ -202,6 +202,7 @@ def test_api_preferences_get_and_patch(company, api_as):
         "on_check_in": True,
         "on_request": True,
         "on_off_track": True,
+        "on_recognition": True,
         "email_activity": "each",
     }
     assert api.get("/notifications/preferences").json_body == defaults
