@@ -1,5 +1,6 @@
 """Administrators may see that a conversation exists (who, title, cadence), nothing of
-its content: no agenda, notes, private notes or action items are registered here."""
+its content: no agenda, notes, private notes or action items are registered here, and
+deleting a conversation names only the conversation (with a count of what goes with it)."""
 
 from django.contrib import admin
 
@@ -17,3 +18,10 @@ class ConversationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_deleted_objects(self, objs, request):
+        """Django's confirmation lists every related row by its text (agenda items and
+        action items are their words); keep the conversations, drop the nested content."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        named = [item for item in deleted if not isinstance(item, list)]
+        return named, counts, perms_needed, protected
