@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from stretch.auth import SessionAuth, TokenAuth
 from stretch.cfr.api import router as cfr_router
 from stretch.cfr.feedback_api import router as feedback_router
+from stretch.cfr.recognition_api import router as recognition_router
 from stretch.errors import Conflict
 from stretch.okrs.agreement_api import router as agreement_router
 from stretch.okrs.api import router as okrs_router
@@ -46,6 +47,7 @@ api.add_router("", agreement_router)
 api.add_router("", webhooks_router)
 api.add_router("", cfr_router)
 api.add_router("", feedback_router)
+api.add_router("", recognition_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -428,6 +428,57 @@ def _conversations(people: dict, counter: _Counter) -> None:
         )
     counter.add(True)
     _one_on_one(people, quarter)
+    _recognitions(people, quarter, counter)
+
+
+# Kudos: (giver, receivers, value, objective title or None, message, backdated days,
+# comments [(author, text)]).
+RECOGNITIONS = [
+    (
+        "bob", ["chen"], "Own the outcome", "Ship the new job scheduler",
+        "Chen stayed with the scheduler migration until the last cron job moved, and wrote "
+        "the runbook nobody asked for.", 6, [("alice", "The runbook already saved us a page.")],
+    ),
+    (
+        "dana", ["erik"], "Customers first", "Customers love the mobile app",
+        "Erik read every one-star review from last quarter and fixed the top three.", 3, [],
+    ),
+    (
+        "alice", ["bob", "dana"], "Say it plainly", None,
+        "Bob and Dana called the gateway outage early and wrote a clear, blameless review.",
+        1, [("mei", "This is how we want incidents handled. Thank you both.")],
+    ),
+]  # fmt: skip
+
+
+def _recognitions(people: dict, quarter: dict, counter: _Counter) -> None:
+    """Kudos on the wall over the last week, with a value, a linked objective, a comment
+    and reactions."""
+    from stretch.cfr import recognition
+    from stretch.cfr.models import Recognition
+    from stretch.social import comments
+
+    values = {v.name: v for v in CompanyValue.objects.all()}
+    for giver, receivers, value, title, message, days, replies in RECOGNITIONS:
+        objective = quarter.get(title) if title else None
+        kudos = recognition.give(
+            people[giver],
+            receivers=[people[name].pk for name in receivers],
+            message=message,
+            value=values.get(value),
+            objective=objective
+            if objective is not None and objective.visibility == "public"
+            else None,
+        )
+        when = timezone.now() - timedelta(days=days)
+        Recognition.objects.filter(pk=kudos.pk).update(created_at=when)
+        kudos.activities.update(created_at=when)
+        counter.add(True)
+        for author, text in replies:
+            comments.create_comment(people[author], recognition=kudos, body=text)
+        for name in ("mei", "julia"):
+            if name != giver:
+                recognition.react(people[name], kudos, "🎉")
 
 
 def _one_on_one(people: dict, quarter: dict) -> None:

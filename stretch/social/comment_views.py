@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from stretch import access
+from stretch.cfr import recognition
 from stretch.okrs.models import CheckIn
 from stretch.params import as_int
 from stretch.social import comments
@@ -38,6 +39,8 @@ def _visible_check_in(user, check_in_id: int) -> CheckIn:
 
 def _thread_page_context(user, field_name: str, target_id: int) -> dict:
     """What the thread page says the comments are on, with a way back."""
+    if field_name == "recognition":
+        return {"recognition": recognition.get_recognition(user, target_id)}
     if field_name == "check_in":
         entry = _visible_check_in(user, target_id)
         return {

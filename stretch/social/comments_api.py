@@ -1,5 +1,5 @@
-"""/api/v1/comments: comments on objectives, key results and check-ins, their reactions,
-and the people an @mention may name.
+"""/api/v1/comments: comments on objectives, key results, check-ins and recognitions, their
+reactions, and the people an @mention may name.
 
 Endpoints parse and find; `stretch.social.comments` decides and changes.
 """
@@ -35,9 +35,10 @@ class ReactionOut(Schema):
 
 class CommentOut(Schema):
     id: int
-    objective: int
+    objective: int | None
     key_result: int | None
     check_in: int | None
+    recognition: int | None
     parent: int | None
     author: PersonRef | None
     body: str
@@ -60,6 +61,7 @@ class CommentIn(Schema):
     objective: int | None = None
     key_result: int | None = None
     check_in: int | None = None
+    recognition: int | None = None
     body: str
     parent: int | None = None
 
@@ -94,6 +96,7 @@ def comment_out(comment: Comment) -> dict:
         "objective": comment.objective_id,
         "key_result": comment.key_result_id,
         "check_in": comment.check_in_id,
+        "recognition": comment.recognition_id,
         "parent": comment.parent_id,
         "author": None if deleted else _person(comment.author),
         "body": comment.body,
@@ -127,13 +130,14 @@ def _load(user, pk) -> dict:
 @router.get(
     "/comments",
     response=CommentPage,
-    summary="The comments on one objective, key result or check-in, oldest first",
+    summary="The comments on one objective, key result, check-in or recognition, oldest first",
 )
 def list_comments(
     request,
     objective: int | None = Query(None, description="an objective's own comments"),
     key_result: int | None = Query(None, description="a key result's own comments"),
     check_in: int | None = Query(None, description="a check-in's comments"),
+    recognition: int | None = Query(None, description="a recognition's comments"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ):
@@ -143,6 +147,7 @@ def list_comments(
             ("objective", objective),
             ("key_result", key_result),
             ("check_in", check_in),
+            ("recognition", recognition),
         )
         if pk is not None
     ]
@@ -150,7 +155,7 @@ def list_comments(
         raise ValidationError(
             {
                 (given[1][0] if given else "objective"): _(
-                    "Filter by one of objective, key_result or check_in."
+                    "Filter by one of objective, key_result, check_in or recognition."
                 )
             }
         )

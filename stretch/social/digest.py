@@ -14,11 +14,10 @@ person and week, makes it once a week whatever the number of passes or workers).
 ever mentions objectives the recipient may see (`access.can_view_objective`).
 
 Extension point: `SECTIONS` is the list of functions that build the digest's sections from a
-`DigestInput`. Comments have theirs (`comments_sections`); recognitions (issue 6) do not
-exist yet; when they do, append a builder here (`recognition_sections`) that reads the
-recipient's comments or recognitions between `input.since` and `input.until` through its
-own app's visibility rules and returns `Section`s. Nothing else needs to change: the text
-and HTML emails and the in-app notification render any section.
+`DigestInput`: comments have theirs (`comments_sections`), recognitions theirs
+(`recognition_sections`). A builder reads what happened between `input.since` and
+`input.until` through its own app's visibility rules and returns `Section`s; the text and
+HTML emails and the in-app notification render any section.
 """
 
 from collections import defaultdict
@@ -36,6 +35,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from stretch import access
+from stretch.cfr.models import Recognition
+from stretch.cfr.recognition import loaded
 from stretch.okrs import progress as math
 from stretch.okrs import rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
@@ -199,6 +200,41 @@ def stale_sections(data: DigestInput) -> list[Section]:
     return sections
 
 
+MOST_RECOGNITIONS = 10
+
+
+def recognition_sections(data: DigestInput) -> list[Section]:
+    """The week's recognitions of the recipient and of the people in their teams (all
+    recognitions are public), newest first."""
+    person = data.recipient
+    teams = data.state.memberships.get(person.pk, [])
+    people = Membership.objects.filter(team_id__in=teams).values("person_id")
+    through = Recognition.receivers.through.objects
+    received = through.filter(Q(user=person) | Q(user_id__in=people)).values("recognition_id")
+    rows = loaded(
+        Recognition.objects.filter(
+            pk__in=received, created_at__gte=data.since, created_at__lt=data.until
+        )
+    ).order_by("-created_at", "-id")[:MOST_RECOGNITIONS]
+    entries = []
+    for recognition in rows:
+        names = {
+            "who": display_name(recognition.giver) if recognition.giver else _("Someone"),
+            "whom": ", ".join(display_name(p) for p in recognition.receivers.all()),
+            "value": recognition.value.name if recognition.value else "",
+        }
+        text = (
+            _("%(who)s recognised %(whom)s for %(value)s") % names
+            if recognition.value
+            else _("%(who)s recognised %(whom)s") % names
+        )
+        detail = recognition.message if len(recognition.message) <= 200 else (
+            recognition.message[:199] + "…"
+        )  # fmt: skip
+        entries.append(Entry(text, reverse("recognition", args=[recognition.pk]), detail, "up"))
+    return [Section(_("Recognition this week"), entries)] if entries else []
+
+
 # The digest's sections, in order. Comments and recognitions append their builders here.
 def comments_sections(data: DigestInput) -> list[Section]:
     """The week's comments on the objectives of each group (the objective's visibility was
@@ -249,6 +285,7 @@ SECTIONS: list[SectionBuilder] = [
     turned_sections,
     stale_sections,
     comments_sections,
+    recognition_sections,
 ]
 
 

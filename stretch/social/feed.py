@@ -47,8 +47,13 @@ def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def subtree(team: Team) -> set[int]:
-    """The team and every team below it (the walk `access.reach` makes for led teams)."""
-    return {team.pk} | access.descendants({team.pk}, Team.objects.all())
+    """The team and every team below it (the walk `access.reach` makes for led teams),
+    walked once per loaded team: a page asking twice reads it from the instance."""
+    cached = getattr(team, "_stretch_subtree", None)
+    if cached is None:
+        cached = {team.pk} | access.descendants({team.pk}, Team.objects.all())
+        team._stretch_subtree = cached  # type: ignore[attr-defined]
+    return set(cached)
 
 
 def followed_by(user) -> Q:

@@ -24,13 +24,18 @@ def hearing_teams(objective: Objective) -> set[int]:
     """The teams whose webhooks hear of `objective`: its owning team, or the teams its owner
     belongs to, and every team above those (see `Webhook`)."""
     if objective.owner_team_id is not None:
-        start = {objective.owner_team_id}
-    else:
-        start = set(
+        return with_teams_above({objective.owner_team_id})
+    return with_teams_above(
+        set(
             Membership.objects.filter(person_id=objective.owner_person_id).values_list(
                 "team_id", flat=True
             )
         )
+    )
+
+
+def with_teams_above(start: set[int]) -> set[int]:
+    """These teams and every team above them."""
     parents = dict(Team.objects.values_list("id", "parent_id"))
     found: set[int] = set()
     frontier = start
@@ -41,7 +46,10 @@ def hearing_teams(objective: Objective) -> set[int]:
 
 
 def webhooks_for(activity: Activity) -> list[Webhook]:
-    """The active webhooks told of `activity`: none unless its objective is public."""
+    """The active webhooks told of `activity`: none unless its objective is public; a
+    recognition (public) and its comments: the teams of the people recognised."""
+    if activity.recognition_id:
+        return _for_recognition(activity)
     objective = activity.objective if activity.objective_id else None
     if objective is None or objective.visibility != Objective.Visibility.PUBLIC:
         return []
@@ -55,6 +63,16 @@ def webhooks_for(activity: Activity) -> list[Webhook]:
     if not wanting:
         return []
     teams = hearing_teams(objective)
+    return [w for w in wanting if w.team_id in teams]
+
+
+def _for_recognition(activity: Activity) -> list[Webhook]:
+    wanting = [w for w in Webhook.objects.filter(active=True) if activity.verb in w.events]
+    if not wanting:
+        return []
+    people = activity.recognition.receivers.values("pk")
+    start = set(Membership.objects.filter(person_id__in=people).values_list("team_id", flat=True))
+    teams = with_teams_above(start)
     return [w for w in wanting if w.team_id in teams]
 
 
