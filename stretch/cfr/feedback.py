@@ -142,7 +142,7 @@ def give_feedback(actor, *, receiver, body, visibility, objective=None, request=
             with translation.override(language_of(person)):
                 title = _("%(name)s gave you feedback") % {"name": display_name(actor)}
                 shown = _("Seen by: %(who)s") % {"who": feedback.get_visibility_display()}
-                notify(person, Notification.Kind.ACTIVITY, title, shown, _url("received"))
+                notify(person, Notification.Kind.FEEDBACK, title, shown, _url("received"))
     return feedback
 
 
@@ -171,7 +171,7 @@ def request_feedback(actor, *, people, about, question="", objective=None):
             )
             with translation.override(language_of(person)):
                 title = _("%(name)s asks for your feedback") % {"name": display_name(actor)}
-                notify(person, Notification.Kind.ACTIVITY, title, _short(about), _url("to-answer"))
+                notify(person, Notification.Kind.FEEDBACK, title, _short(about), _url("to-answer"))
     return made
 
 
@@ -205,7 +205,7 @@ def answer_request(actor, request: FeedbackRequest, *, body, visibility) -> Feed
         with translation.override(language_of(requester)):
             title = _("%(name)s answered your feedback request") % {"name": display_name(actor)}
             notify(
-                requester, Notification.Kind.ACTIVITY, title, _short(locked.about), _url("received")
+                requester, Notification.Kind.FEEDBACK, title, _short(locked.about), _url("received")
             )
     return feedback
 
@@ -225,7 +225,7 @@ def decline_request(actor, request: FeedbackRequest, *, reason="") -> FeedbackRe
             title = _("%(name)s declined your feedback request") % {"name": display_name(actor)}
             notify(
                 requester,
-                Notification.Kind.ACTIVITY,
+                Notification.Kind.FEEDBACK,
                 title,
                 _short(reason or locked.about),
                 _url("my-requests"),

@@ -56,7 +56,7 @@ def send_meeting_reminders(today: date) -> int:
                 body = _("At %(time)s. Add your talking points to the agenda.") % {
                     "time": date_format(timezone.localtime(meeting.scheduled_at), "TIME_FORMAT")
                 }
-                notify(person, Notification.Kind.ACTIVITY, title, body, url)
+                notify(person, Notification.Kind.ONE_ON_ONE, title, body, url)
             sent += 1
     items = ActionItem.objects.filter(
         done_at__isnull=True, due__in=[today, today + timedelta(days=1)]
@@ -73,6 +73,6 @@ def send_meeting_reminders(today: date) -> int:
             ) % {"text": item.text}
             body = _("From your 1:1 “%(title)s”.") % {"title": item.conversation.title}
             url = reverse("one-on-one", args=[item.conversation_id])
-            notify(item.owner, Notification.Kind.ACTIVITY, title, body, url)
+            notify(item.owner, Notification.Kind.ONE_ON_ONE, title, body, url)
         sent += 1
     return sent

@@ -294,7 +294,7 @@ def add_agenda_item(actor, conversation: Conversation, *, text, objective=None, 
                 "name": display_name(actor),
                 "title": conversation.title,
             }
-            notify(other, Notification.Kind.ACTIVITY, title, text, _page_url(conversation))
+            notify(other, Notification.Kind.ONE_ON_ONE, title, text, _page_url(conversation))
     return item
 
 

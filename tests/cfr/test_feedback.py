@@ -62,6 +62,7 @@ def test_upward_feedback_reaches_the_manager_and_is_in_both_inboxes(company, obj
     assert given["count"] == 1
     note = Notification.objects.get(recipient=company.bob)
     assert "Alice" in note.title and "Thanks for the cover" not in note.body
+    assert note.kind == Notification.Kind.FEEDBACK
 
 
 def test_private_feedback_is_seen_only_by_giver_and_receiver(company):
@@ -148,6 +149,7 @@ def test_answering_a_request_gives_feedback_to_the_requester(company, asked):
     assert Api(company.alice).get("/feedback").json_body["items"][0]["body"] == "Slow down"
     note = Notification.objects.filter(recipient=company.alice).latest("id")
     assert "answered" in note.title and "Slow down" not in note.body
+    assert note.kind == Notification.Kind.FEEDBACK
     again = Api(company.bob).post(
         f"/feedback-requests/{asked.pk}/answer", {"body": "More", "visibility": "private"}
     )

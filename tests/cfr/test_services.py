@@ -125,7 +125,7 @@ def test_an_agenda_item_tells_the_other_participant(company, one_on_one, kr):
     )
     assert item.key_result == kr and item.meeting == services.next_meeting(one_on_one)
     notice = Notification.objects.get(recipient=company.bob)
-    assert notice.kind == Notification.Kind.ACTIVITY
+    assert notice.kind == Notification.Kind.ONE_ON_ONE
     assert "Alice added to the agenda" in notice.title
     assert notice.url == f"/one-on-ones/{one_on_one.pk}/"
     assert not Notification.objects.filter(recipient=company.alice).exists()
@@ -219,7 +219,7 @@ def test_reminders_are_in_the_recipients_language(company, one_on_one):
     company.alice.profile.save()
     send_meeting_reminders(date(2026, 10, 4))
     mine = Notification.objects.get(recipient=company.alice)
-    assert mine.kind == Notification.Kind.ACTIVITY
+    assert mine.kind == Notification.Kind.ONE_ON_ONE
 
 
 def test_a_done_meeting_is_not_reminded(company, one_on_one):
