@@ -7,6 +7,8 @@ form shows the page again with what was typed and the problem beside its field (
 With HTMX a reaction swaps only the card's reaction bar.
 """
 
+from functools import reduce
+from operator import or_
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,9 +32,14 @@ from stretch.okrs.views import pick_cycle
 from stretch.org.models import CompanyValue, display_name
 from stretch.params import as_int
 from stretch.social import comments
+from stretch.social.markdown import MENTION
 
 PAGE_SIZE = 20
 OBJECTIVES_OFFERED = 100  # the form's objective list stays short, however big the company
+# Up to this many people, the form lists everyone; past it, the giver's circle (team mates,
+# manager, reports) and an @name field with the mention autocomplete for anyone else.
+PEOPLE_LISTED = 200
+MOST_NAMED = 50  # as many as a recognition may have receivers
 
 
 # Reading the request -----------------------------------------------------------------------
@@ -66,14 +73,44 @@ def _back(request, fallback: str) -> str:
 # What the pages show -----------------------------------------------------------------------
 
 
-def _people(user):
-    return (
+def _people(user) -> tuple[list, bool]:
+    """Whom the form lists, and whether that is everyone."""
+    people = (
         get_user_model()
         .objects.filter(is_active=True)
         .exclude(pk=user.pk)
         .select_related("profile")
         .order_by("profile__display_name", "first_name", "username")
     )
+    listed = list(people[: PEOPLE_LISTED + 1])
+    if len(listed) <= PEOPLE_LISTED:
+        return listed, True
+    reach = access.reach(user)
+    manager = getattr(getattr(user, "profile", None), "manager_id", None)
+    circle = (
+        Q(memberships__team_id__in=reach.member_teams)
+        | Q(profile__manager_id=user.pk)
+        | Q(pk=manager or 0)
+    )
+    return list(people.filter(circle).distinct()[:PEOPLE_LISTED]), False
+
+
+def _named(text: str) -> list[int]:
+    """The people an @name field names (usernames, as the mention autocomplete writes them)."""
+    names = {match.group(1).lower(): match.group(1) for match in MENTION.finditer(text or "")}
+    if not names:
+        return []
+    if len(names) > MOST_NAMED:
+        raise ValidationError({"receivers": _("At most %(n)s people.") % {"n": MOST_NAMED}})
+    anyone = reduce(or_, (Q(username__iexact=name) for name in names.values()))
+    people = get_user_model().objects.filter(anyone, is_active=True)
+    found = {username.lower(): pk for pk, username in people.values_list("pk", "username")}
+    unknown = [f"@{name}" for key, name in names.items() if key not in found]
+    if unknown:
+        raise ValidationError(
+            {"receivers": _("No one is called %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    return list(found.values())
 
 
 def _objectives(user) -> tuple[list, list]:
@@ -110,6 +147,7 @@ def _wall(request, *, team=None, errors=None, status=200):
     recognitions = list(page.object_list)
     shown = prepare(user, recognitions)
     close, other = _objectives(user)
+    people, everyone = _people(user)
     filters = {
         "cycle": cycle.pk if cycle else "all",
         **({"value": value.pk} if value else {}),
@@ -132,7 +170,8 @@ def _wall(request, *, team=None, errors=None, status=200):
         "query": urlencode(filters),
         "here": request.get_full_path(),
         "emoji": comments.EMOJI,
-        "people": _people(user),
+        "people": people,
+        "everyone_listed": everyone,
         "values": list(services.offered_values()),
         "all_values": CompanyValue.objects.all(),
         "close_objectives": close,
@@ -163,9 +202,11 @@ def give(request):
     team_id = as_int(data.get("team"))
     team = access.get_team(team_id) if team_id is not None else None
     try:
+        chosen = [r for r in data.getlist("receivers") if r]
         given = services.give(
             request.user,
-            receivers=[r for r in data.getlist("receivers") if r],
+            receivers=chosen
+            + [pk for pk in _named(data.get("others", "")) if str(pk) not in chosen],
             message=data.get("message", ""),
             value=data.get("value") or None,
             objective=data.get("objective") or None,

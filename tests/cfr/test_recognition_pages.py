@@ -216,3 +216,32 @@ def test_the_wall_runs_a_bounded_number_of_queries(
     # A team's wall also finds the team and walks the teams below it, a query per level.
     with django_assert_max_num_queries(36):
         assert client.get(f"/teams/{company.root.pk}/recognition/?page=2").status_code == 200
+
+
+def test_in_a_big_company_the_form_lists_my_circle_and_takes_anyone_else_by_name(
+    company, monkeypatch
+):
+    from stretch.cfr import recognition_views
+
+    monkeypatch.setattr(recognition_views, "PEOPLE_LISTED", 3)
+    alice = client_for(company.alice)  # in Platform with Bob (her manager and lead)
+    page = alice.get("/recognition/").content.decode()
+    form = page[
+        page.index('id="id_receivers"') : page.index("</select>", page.index("id_receivers"))
+    ]
+    assert f'value="{company.bob.pk}"' in form
+    assert f'value="{company.ceo.pk}"' not in form  # not in her circle: by @name instead
+    assert 'name="others"' in page and "anyone else by @name" in page
+
+    answer = alice.post(
+        "/recognition/give/",
+        {"receivers": [company.bob.pk], "others": "@ceo and @Dave", "message": "Thanks, all"},
+    )
+    assert answer.status_code == 302
+    given = Recognition.objects.get()
+    assert set(given.receivers.all()) == {company.bob, company.ceo, company.dave}
+
+    refused = alice.post("/recognition/give/", {"others": "@nobody", "message": "Hello?"})
+    assert refused.status_code == 400
+    assert "No one is called @nobody." in refused.content.decode()
+    assert "Hello?" in refused.content.decode() and Recognition.objects.count() == 1
