@@ -14,11 +14,14 @@ from stretch.cfr.api import router as cfr_router
 from stretch.cfr.feedback_api import router as feedback_router
 from stretch.cfr.recognition_api import router as recognition_router
 from stretch.errors import Conflict
+from stretch.kpis.api import router as kpis_router
 from stretch.okrs.agreement_api import router as agreement_router
 from stretch.okrs.api import router as okrs_router
 from stretch.okrs.api import serialize_conflict
 from stretch.okrs.coach_api import router as coach_router
+from stretch.okrs.initiatives_api import router as initiatives_router
 from stretch.org.api import router as org_router
+from stretch.org.strategy_api import router as strategy_router
 from stretch.params import LARGEST_ID
 from stretch.reviews.analytics_api import router as analytics_router
 from stretch.reviews.api import router as reviews_router
@@ -48,6 +51,9 @@ api.add_router("", webhooks_router)
 api.add_router("", cfr_router)
 api.add_router("", feedback_router)
 api.add_router("", recognition_router)
+api.add_router("", kpis_router)
+api.add_router("", initiatives_router)
+api.add_router("", strategy_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

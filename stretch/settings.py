@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "stretch.reviews",
     "stretch.webhooks",
     "stretch.cfr",
+    "stretch.kpis",
 ]
 
 MIDDLEWARE = [

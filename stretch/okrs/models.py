@@ -177,6 +177,12 @@ class KeyResult(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
     position = models.PositiveIntegerField(default=0)
+    # A key result may follow a KPI: each new measurement (times `kpi_factor`, the stated
+    # conversion when the units differ) checks in on it, by the system.
+    kpi = models.ForeignKey(
+        "kpis.Kpi", null=True, blank=True, on_delete=models.SET_NULL, related_name="key_results"
+    )
+    kpi_factor = models.FloatField(default=1)
     version = models.PositiveIntegerField(default=1)
     # Every change to the key result's definition and grade; check-ins keep their own history.
     history = HistoricalRecords(
@@ -241,6 +247,14 @@ class CheckIn(models.Model):
     note = models.TextField(blank=True)
     done_steps = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # Made by the system from a KPI's measurement (no author); goes when the measurement goes.
+    measurement = models.ForeignKey(
+        "kpis.Measurement",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -248,6 +262,40 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_result}: {self.value}"
+
+
+class Initiative(models.Model):
+    """A piece of work meant to move a key result: listed under it, counted on its
+    objective. Deliberately small: not a project-management suite."""
+
+    class Status(models.TextChoices):
+        TODO = "todo", _("To do")
+        DOING = "doing", _("Doing")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TODO)
+    due = models.DateField(null=True, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key_result", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # Setting OKRs together ----------------------------------------------------------------------

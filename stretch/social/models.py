@@ -35,6 +35,7 @@ class Notification(models.Model):
         RECOGNITION = "recognition", _("Recognition")
         FEEDBACK = "feedback", _("Feedback")
         ONE_ON_ONE = "one_on_one", _("1:1")
+        KPI_RED = "kpi_red", _("KPI in the red")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
