@@ -268,3 +268,18 @@ def get_person(pk, *, field: str | None = None):
     if person is None:
         raise _missing(field, _("person"), pk)
     return person
+
+
+def can_manage_kpi(user, kpi_or_team) -> bool:
+    """A KPI (or a new one for a team) is looked after by its owner, the leads of its team
+    or of a team above it, and administrators. Everyone in the company reads every KPI."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    team_id = getattr(kpi_or_team, "team_id", None)
+    if team_id is None:  # a team
+        team_id = kpi_or_team.pk
+    elif kpi_or_team.owner_id is not None and kpi_or_team.owner_id == user.pk:
+        return True
+    return team_id in reach(user).overseen_teams

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from stretch import access
 from stretch.errors import Conflict
+from stretch.kpis.models import Kpi
 from stretch.okrs import agreement, phases, rollup
 from stretch.okrs import progress as okr_math
 from stretch.okrs.history import LABELS as HISTORY_LABELS
@@ -38,8 +39,10 @@ ADJUSTMENT_FIELDS = {"kind", "direction", "start", "target", "weight", "range_lo
 BACKDATED = timedelta(hours=1)
 KEY_RESULT_FIELDS = {
     "title", "kind", "direction", "start", "target", "range_low", "range_high", "unit",
-    "weight", "owner", "position",
+    "weight", "owner", "position", "kpi", "kpi_factor",
 }  # fmt: skip
+# What decides whether a key result may follow its KPI (see `_follow_kpi`).
+KPI_LINK_FIELDS = {"kpi", "kpi_factor", "unit", "kind"}
 
 
 def _require_choice(field: str, value, choices) -> None:
@@ -398,6 +401,50 @@ def _validate_steps(steps: Iterable[Mapping[str, Any]]) -> list[MilestoneStep]:
     return result
 
 
+def _kpi_of(value) -> Kpi | None:
+    """The KPI a key result is to follow, given as a KPI or its id (KPIs are public inside
+    the company: any known one may be followed)."""
+    if value is None or isinstance(value, Kpi):
+        return value
+    found = Kpi.objects.filter(pk=value).first() if isinstance(value, int) else None
+    if found is None:
+        raise ValidationError({"kpi": _("No KPI with id %(id)s.") % {"id": value}})
+    return found
+
+
+def _follow_kpi(key_result: KeyResult, *, stated: bool) -> None:
+    """A key result following a KPI is a metric counted in the KPI's unit (an empty unit
+    takes the KPI's), or in another unit with a stated conversion: `kpi_factor`, the key
+    result's units per unit of the KPI. Stating it counts even when it is 1 ("ms" and
+    "milliseconds" are the same unit), so `stated` is whether the caller gave it."""
+    kpi = key_result.kpi
+    if kpi is None:
+        key_result.kpi_factor = 1.0
+        return
+    if key_result.kind != KeyResult.Kind.METRIC:
+        raise ValidationError({"kpi": _("Only a metric key result can follow a KPI.")})
+    if kpi.archived:
+        raise ValidationError({"kpi": _("The KPI “%(name)s” is archived.") % {"name": kpi.name}})
+    factor = key_result.kpi_factor
+    if factor is None or isinstance(factor, bool) or not math.isfinite(float(factor)):
+        raise ValidationError({"kpi_factor": _("Must be a finite number.")})
+    if factor == 0:
+        raise ValidationError({"kpi_factor": _("The conversion factor must not be 0.")})
+    unit, kpi_unit = key_result.unit.strip(), kpi.unit.strip()
+    if not unit:
+        key_result.unit = kpi_unit
+    elif kpi_unit and unit.casefold() != kpi_unit.casefold() and not stated:
+        raise ValidationError(
+            {
+                "kpi_factor": _(
+                    "The key result counts in “%(unit)s” and the KPI “%(kpi)s” in "
+                    "“%(kpi_unit)s”: state the conversion (key result units per KPI unit)."
+                )
+                % {"unit": unit, "kpi": kpi.name, "kpi_unit": kpi_unit}
+            }
+        )
+
+
 def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> KeyResult:
     unknown = set(fields) - KEY_RESULT_FIELDS
     if unknown:
@@ -405,11 +452,14 @@ def create_key_result(actor, objective: Objective, *, steps=(), **fields) -> Key
     if not access.can_edit_objective(actor, objective):
         raise PermissionDenied(_("You may not change this objective."))
     phases.require(objective.cycle, phases.WRITE)
+    if "kpi" in fields:
+        fields = {**fields, "kpi": _kpi_of(fields["kpi"])}
     key_result = KeyResult(objective=objective, **fields)
     if key_result.owner_id is None:
         key_result.owner_id = objective.owner_person_id or actor.pk
     _normalise_milestone(key_result)
     validate_key_result(key_result)
+    _follow_kpi(key_result, stated="kpi_factor" in fields)
     _check_owner_sees(key_result)
     new_steps = _validate_steps(steps)
     if new_steps and key_result.kind != KeyResult.Kind.MILESTONE:
@@ -455,10 +505,19 @@ def update_key_result(
         check_version(key_result, expected_version)
         phases.require(key_result.objective.cycle, phases.WRITE)
         before = _goal_posts(key_result)
+        if "kpi" in changes:
+            changes = {**changes, "kpi": _kpi_of(changes["kpi"])}
+        # A conversion stated for the KPI it follows still holds while it follows that KPI.
+        stated = "kpi_factor" in changes or (
+            key_result.kpi_factor != 1
+            and getattr(changes.get("kpi", key_result.kpi), "pk", None) == key_result.kpi_id
+        )
         for name, value in changes.items():
             setattr(key_result, name, value)
         _normalise_milestone(key_result)
         validate_key_result(key_result)
+        if KPI_LINK_FIELDS & set(changes):
+            _follow_kpi(key_result, stated=stated)
         after = _goal_posts(key_result)
         # Compared after a milestone's numbers are normalised: turning a metric into a
         # milestone or a range moves the goal posts as much as a new target does.
@@ -577,6 +636,40 @@ def check_in(
     """
     if not access.can_check_in(actor, key_result):
         raise PermissionDenied(_("You may not check in on this key result."))
+    return _record_check_in(
+        actor,
+        key_result,
+        value=value,
+        done=done,
+        steps=steps,
+        confidence=confidence,
+        note=note,
+        at=at,
+    )
+
+
+def check_in_from_measurement(
+    key_result: KeyResult, *, value: float, at, measurement, note: str = ""
+) -> CheckIn:
+    """A check-in by the system (no author) from a KPI's `measurement` on a key result that
+    follows the KPI; it goes when the measurement goes. The caller checked that the key
+    result takes check-ins now (`phases.check_ins_open`) and converted the value."""
+    return _record_check_in(None, key_result, value=value, note=note, at=at, measurement=measurement)
+
+
+def _record_check_in(
+    actor,
+    key_result: KeyResult,
+    *,
+    value: float | None = None,
+    done: bool | None = None,
+    steps: Iterable[int] | None = None,
+    confidence: int | None = None,
+    note: str = "",
+    at=None,
+    measurement=None,
+) -> CheckIn:
+    """The body of `check_in` and `check_in_from_measurement`: everything but who may."""
     phases.require(key_result.objective.cycle, phases.CHECK_IN)
     if key_result.objective.status == Objective.Status.CLOSED:
         raise ValidationError({"objective": _("The objective is closed.")})
@@ -603,6 +696,7 @@ def check_in(
             note=note.strip(),
             done_steps=done_steps,
             created_at=at or timezone.now(),
+            measurement=measurement,
         )
         newest = CheckIn.objects.filter(key_result=key_result).order_by("-created_at", "-id")[0]
         KeyResult.objects.filter(pk=key_result.pk).update(
@@ -639,6 +733,21 @@ def check_in(
                 quiet=quiet,
             )
     return entry
+
+
+def refresh_current(key_result: KeyResult) -> None:
+    """Set a key result's current value, confidence and check-in time from its newest
+    remaining check-in (after some were deleted, e.g. with a KPI's measurement); with none
+    left it has no current value and keeps its confidence."""
+    with transaction.atomic():
+        locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        newest = CheckIn.objects.filter(key_result=locked).order_by("-created_at", "-id").first()
+        KeyResult.objects.filter(pk=locked.pk).update(
+            current=newest.value if newest else None,
+            confidence=newest.confidence if newest else locked.confidence,
+            checked_in_at=newest.created_at if newest else None,
+            updated_at=timezone.now(),
+        )
 
 
 def _health(key_result: KeyResult) -> str:
