@@ -105,6 +105,10 @@ class Chart:
     dots: tuple[Dot, ...]  # in time order
 
     @property
+    def plot_width(self) -> float:
+        return self.right - self.left
+
+    @property
     def y_label_x(self) -> float:
         return self.left - 8
 
