@@ -183,6 +183,14 @@ def can_check_in(user, key_result: KeyResult) -> bool:
     return key_result.owner_id == user.pk or can_edit_objective(user, key_result.objective)
 
 
+def can_edit_initiatives(user, key_result: KeyResult) -> bool:
+    """The work under a key result is planned by whoever answers for the result: its owner,
+    and whoever may change the objective."""
+    if not user.is_authenticated:
+        return False
+    return key_result.owner_id == user.pk or can_edit_objective(user, key_result.objective)
+
+
 def can_own(user, *, owner_person=None, owner_team=None) -> bool:
     """May `user` create an objective for this owner: themself, or a team they lead."""
     if is_admin(user):
