@@ -15,7 +15,7 @@ marked `beyond`.
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from stretch.kpis import health as rule
@@ -28,6 +28,7 @@ LEFT, RIGHT, TOP, BOTTOM = okr_charts.LEFT, okr_charts.RIGHT, okr_charts.TOP, ok
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 SPARK_PAD = 3.0  # room for the newest value's dot at the edges
 LONE_SPAN = timedelta(days=7)  # either side of a single measurement's date
+MAX_LABELS = 6  # dates labelled under the chart: legible on a phone too
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,19 @@ def _health(band: rule.Band, value: float) -> str:
     return rule.health(band, value) if not rule.problems(band) else ""
 
 
+def _thin(
+    ticks: tuple[XTick, ...], grid: tuple[float, ...]
+) -> tuple[tuple[XTick, ...], tuple[float, ...]]:
+    """At most MAX_LABELS labelled ticks, evenly chosen; the others stay as grid lines (a
+    fortnight of measurements would otherwise label every day, label on label)."""
+    if len(ticks) <= MAX_LABELS:
+        return ticks, grid
+    every = math.ceil(len(ticks) / MAX_LABELS)
+    kept = tuple(replace(tick, major=True) for tick in ticks[::every])
+    dropped = tuple(tick.x for i, tick in enumerate(ticks) if i % every)
+    return kept, tuple(sorted(grid + dropped))
+
+
 def build(band: rule.Band, readings: Iterable[tuple[date, float]], *, today: date) -> Chart:
     """The chart of measurements (date, value), in any order, against `band`; with none,
     an empty fortnight around `today`."""
@@ -237,7 +251,7 @@ def build(band: rule.Band, readings: Iterable[tuple[date, float]], *, today: dat
         YTick(BIG.y(axis.share(value)), value)
         for value in (round(axis.low + step * i, decimals) for i in range(count + 1))
     )
-    x_ticks, x_grid = okr_charts._x_ticks(first, last)
+    x_ticks, x_grid = _thin(*okr_charts._x_ticks(first, last))
     return Chart(
         width=WIDTH,
         height=HEIGHT,

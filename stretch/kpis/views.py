@@ -38,7 +38,7 @@ CHART_POINTS = 104  # two years of weekly measurements on the page's chart
 PEOPLE_LISTED = 300  # the owner list of the KPI form stays short, however big the company
 # A KPI is stale when its newest measurement is older than its cadence allows.
 STALE_AFTER_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
-HEALTHS = ("green", "yellow", "red", "none")
+HEALTHS = ("red", "yellow", "green", "none")  # the board's order
 LIMITS = ("green", "red", "green_low", "green_high", "red_low", "red_high")
 
 
@@ -212,6 +212,8 @@ def _board(request, *, team: Team | None = None, errors=None, status=200):
         counts[kpi.health or "none"] += 1
     if health:
         kpis = [kpi for kpi in kpis if (kpi.health or "none") == health]
+    # The ones that need attention first: red, yellow, green, then those not measured.
+    kpis.sort(key=lambda kpi: (HEALTHS.index(kpi.health or "none"), kpi.name.casefold()))
     all_teams = list(Team.objects.order_by("name", "id")) if team is None else []
     teams = _managed(user, [team] if team is not None else all_teams)
     context = {

@@ -98,6 +98,13 @@ def test_no_measurement_gives_an_empty_chart_around_today():
     assert c.zones
 
 
+def test_a_fortnight_of_measurements_labels_a_few_dates_not_every_day():
+    c = charts.build(UPTIME, [(date(2026, 9, 1), 99), (date(2026, 9, 15), 99.6)], today=TODAY)
+    assert 2 <= len(c.x_ticks) <= charts.MAX_LABELS
+    assert c.x_ticks[0].when == date(2026, 9, 1)
+    assert len(c.x_grid) + len(c.x_ticks) == 15  # every day still has its grid line
+
+
 def test_the_axis_ticks_are_round_numbers_from_bottom_to_top():
     c = charts.build(UPTIME, weekly(99.7, 99.2, 98.5), today=TODAY)
     ys = [tick.y for tick in c.y_ticks]
