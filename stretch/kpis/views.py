@@ -35,6 +35,7 @@ from stretch.params import as_int
 
 HISTORY_PER_PAGE = 25
 CHART_POINTS = 104  # two years of weekly measurements on the page's chart
+ARCHIVED_LISTED = 100  # archived KPIs named under a board
 PEOPLE_LISTED = 300  # the owner list of the KPI form stays short, however big the company
 # A KPI is stale when its newest measurement is older than its cadence allows.
 STALE_AFTER_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
@@ -136,12 +137,13 @@ def _managed(user, teams: list[Team]) -> list[Team]:
     return [t for t in teams if services.may_manage(user, t)]
 
 
-def _people(user, teams: list[Team]) -> list:
-    """Whom the KPI form offers as owner: the people of `teams`, the user first."""
+def _people(user, teams: list[Team], owner_id: int | None = None) -> list:
+    """Whom the KPI form offers as owner: the people of `teams`, the user and the KPI's
+    owner now (who may belong elsewhere)."""
     people = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(memberships__team__in=teams) | Q(pk=user.pk))
+        .filter(Q(memberships__team__in=teams) | Q(pk__in=[user.pk, owner_id or user.pk]))
         .distinct()
         .select_related("profile")
         .order_by("profile__display_name", "username")
@@ -190,7 +192,7 @@ def _form_context(request, *, teams: list[Team], errors: dict | None, form: str,
             ]
             for group, names in _limit_labels().items()
         },
-        "people": _people(request.user, teams),
+        "people": _people(request.user, teams, kpi.owner_id if kpi is not None else None),
         "teams": teams,
         "bands": Kpi.Band.choices,
         "cadences": Kpi.Cadence.choices,
@@ -214,6 +216,10 @@ def _board(request, *, team: Team | None = None, errors=None, status=200):
         kpis = [kpi for kpi in kpis if (kpi.health or "none") == health]
     # The ones that need attention first: red, yellow, green, then those not measured.
     kpis.sort(key=lambda kpi: (HEALTHS.index(kpi.health or "none"), kpi.name.casefold()))
+    archived = services.visible_kpis(user, archived=True).order_by("name", "id")
+    if shown_team is not None:
+        below = access.descendants({shown_team.pk}, Team.objects.all())
+        archived = archived.filter(team_id__in={shown_team.pk} | below)
     all_teams = list(Team.objects.order_by("name", "id")) if team is None else []
     teams = _managed(user, [team] if team is not None else all_teams)
     context = {
@@ -223,6 +229,7 @@ def _board(request, *, team: Team | None = None, errors=None, status=200):
         "kpis": kpis,
         "counts": counts,
         "all_teams": all_teams,
+        "archived": list(archived[:ARCHIVED_LISTED]),
         "form": _form_context(request, teams=teams, errors=errors, form="new") if teams else None,
     }
     return render(request, "kpis/board.html", context, status=status)

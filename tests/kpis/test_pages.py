@@ -228,12 +228,13 @@ class TestAddKpi:
     def test_archiving_takes_it_off_the_board_and_back(self, company, uptime):
         client = client_for(company.bob)
         client.post(f"/kpis/{uptime.pk}/archive/", {"archived": "1"})
-        link = f'href="/kpis/{uptime.pk}/"'.encode()
-        assert link not in client.get("/kpis/").content
+        board = client.get("/kpis/").content.decode()
+        assert '<th scope="row" class="name"><a href="/kpis/' not in board
+        assert "1 archived KPI" in board and f'href="/kpis/{uptime.pk}/">Uptime' in board
         page = client.get(f"/kpis/{uptime.pk}/").content.decode()
         assert "archived" in page and 'id="measure"' not in page
         client.post(f"/kpis/{uptime.pk}/archive/", {"archived": "0"})
-        assert link in client.get("/kpis/").content
+        assert "archived KPI" not in client.get("/kpis/").content.decode()
 
 
 # One KPI ----------------------------------------------------------------------------------
@@ -427,6 +428,34 @@ class TestRecovery:
         assert response.status_code == 400
         assert "Enter a number." in response.content.decode()
         assert not KeyResult.objects.filter(kpi=uptime).exists()
+
+    def test_a_lead_makes_it_for_the_team_when_someone_else_owns_the_kpi(self, company):
+        kpi = services.create_kpi(
+            company.bob,
+            team=company.platform,
+            name="Errors",
+            band="below",
+            owner=company.alice,
+            green=1,
+            red=3,
+        )
+        measure(kpi, company.bob, 4, 5)
+        client = client_for(company.bob)
+        page = client.get(f"/kpis/{kpi.pk}/").content.decode()
+        assert '<input type="hidden" name="owner" value="team">' in page  # not Alice's to give
+        response = client.post(
+            f"/kpis/{kpi.pk}/recovery/",
+            {"form": "recovery", "cycle": company.quarter.pk, "owner": "team"},
+        )
+        assert response.status_code == 302
+        objective = Objective.objects.get()
+        assert (objective.owner_team, objective.owner_person) == (company.platform, None)
+        assert objective.key_results.get().direction == "decrease"
+
+    def test_the_edit_form_keeps_an_owner_from_another_team(self, company, uptime):
+        services.update_kpi(company.bob, uptime, owner=company.dave)
+        page = client_for(company.bob).get(f"/kpis/{uptime.pk}/").content.decode()
+        assert f'<option value="{company.dave.pk}" selected>Dave</option>' in page
 
     def test_a_member_may_not_create_it(self, company, uptime):
         measure(uptime, company.bob, 98.5, 98.7)
