@@ -352,8 +352,24 @@ class TestKpiPage:
         assert client.post(f"/kpis/{uptime.pk}/archive/").status_code == 403
         assert uptime.measurements.count() == 1
 
+    def test_a_lead_of_a_team_above_and_the_owner_may_measure(self, company, uptime):
+        services.update_kpi(company.bob, uptime, owner=company.alice)
+        for who, days in ((company.carol, 3), (company.alice, 2)):
+            day = {"form": "measure", "value": "99.6", "date": days_ago(days).isoformat()}
+            response = client_for(who).post(f"/kpis/{uptime.pk}/measurements/", day)
+            assert response.status_code == 302
+        assert uptime.measurements.count() == 2
+
+    def test_the_forms_answer_only_a_post(self, company, uptime):
+        client = client_for(company.bob)
+        for action in ("edit", "archive", "measurements", "upload", "recovery"):
+            assert client.get(f"/kpis/{uptime.pk}/{action}/").status_code == 405
+
     def test_an_unknown_kpi_is_a_404(self, company):
-        assert client_for(company.alice).get("/kpis/999/").status_code == 404
+        client = client_for(company.bob)
+        assert client.get("/kpis/999/").status_code == 404
+        assert client.post("/kpis/999/measurements/", {"value": "1"}).status_code == 404
+        assert client.get("/teams/999/kpis/").status_code == 404
 
     def test_the_page_runs_a_bounded_number_of_queries(
         self, company, uptime, django_assert_max_num_queries
