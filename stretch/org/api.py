@@ -3,8 +3,11 @@
 from typing import Literal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from stretch import access
 from stretch.org import services
@@ -194,6 +197,11 @@ class CompanyOut(Schema):
 
 
 class CompanyPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, description="at most 200 characters, not blank")
+    mission: str | None = Field(None, description="why the company exists")
+    vision: str | None = Field(None, description="where it is going")
     okrs_need_agreement: bool | None = None
 
 
@@ -214,7 +222,16 @@ def company(request):
     return company_out()
 
 
-@router.patch("/company", response=CompanyOut, summary="Change company settings (administrators)")
+@router.patch(
+    "/company",
+    response=CompanyOut,
+    summary="Change the name, mission, vision or settings of the company (administrators)",
+    description="Only the fields given change. Bad input is a 400 naming the field.",
+)
 def update_company(request, payload: CompanyPatch):
-    services.update_company(request.auth, **payload.dict(exclude_unset=True, exclude_none=True))
+    changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None:
+            raise ValidationError({name: _("This field may not be null.")})
+    services.update_company(request.auth, **changes)
     return company_out()

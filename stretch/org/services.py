@@ -103,15 +103,33 @@ def set_check_in_rhythm(actor, team: Team, *, cadence: str, weekday: int) -> Tea
     return team
 
 
-COMPANY_SETTINGS = {"okrs_need_agreement"}
+COMPANY_SETTINGS = {"okrs_need_agreement", "name", "mission", "vision"}
+# The statements at the top of the strategy: the company's name and a few paragraphs each.
+COMPANY_TEXT_LIMITS = {"name": 200, "mission": 5000, "vision": 5000}
+
+
+def _clean_company_text(settings: dict) -> None:
+    for field, limit in COMPANY_TEXT_LIMITS.items():
+        if field not in settings:
+            continue
+        value = settings[field]
+        if not isinstance(value, str):
+            raise ValidationError({field: _("Write it as text.")})
+        settings[field] = value = value.strip()
+        if field == "name" and not value:
+            raise ValidationError({"name": _("The company needs a name.")})
+        if len(value) > limit:
+            raise ValidationError({field: _("At most %(n)s characters.") % {"n": limit}})
 
 
 def update_company(actor, **settings) -> Company:
-    """Change company settings, such as whether objectives need agreement (administrators)."""
+    """Change the company's name, mission and vision, or its settings, such as whether
+    objectives need agreement (administrators)."""
     if not access.can_manage_company(actor):
         raise PermissionDenied(_("Only administrators change the company's settings."))
     if unknown := set(settings) - COMPANY_SETTINGS:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    _clean_company_text(settings)
     company = Company.load()
     for name, value in settings.items():
         setattr(company, name, value)
