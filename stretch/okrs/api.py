@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from stretch import access
+from stretch.kpis import services as kpis
 from stretch.okrs import alignment, grading, history, phases, rollup, services
 from stretch.okrs import progress as math
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
@@ -89,6 +90,8 @@ def key_result_out(kr: KeyResult) -> dict:
         "score_reason": kr.score_reason,
         "suggested_score": grading.suggested_key_result_score(kr),
         "position": kr.position,
+        "kpi": kr.kpi_id,
+        "kpi_factor": kr.kpi_factor,
         "version": kr.version,
     }
 
@@ -405,17 +408,23 @@ def list_key_results(
     )
 
 
-def _resolve_owner(data: dict) -> dict:
+def _resolve_owner(data: dict, user) -> dict:
+    """The owner and KPI ids of a key result body as objects, or a 400 naming the field."""
     if data.get("owner") is not None:
         data["owner"] = access.get_person(data["owner"], field="owner")
+    if data.get("kpi") is not None:
+        data["kpi"] = kpis.get_kpi(user, data["kpi"], field="kpi")
     return data
 
 
 @router.post("/objectives/{objective_id}/key-results", response={201: KeyResultOut})
 def create_key_result(request, objective_id: int, payload: KeyResultIn):
     objective = access.get_objective_for_user(request.auth, objective_id, write=True)
-    data = _resolve_owner(payload.dict())
+    data = _resolve_owner(payload.dict(), request.auth)
     steps = data.pop("steps")
+    for unset in ("kpi", "kpi_factor"):  # not stated: follow no KPI, no conversion
+        if data[unset] is None:
+            data.pop(unset)
     metric = data["kind"] == KeyResult.Kind.METRIC and data["direction"] != "range"
     if metric and data["target"] is None:
         raise ValidationError({"target": _("A metric key result needs a target.")})
@@ -435,7 +444,8 @@ def get_key_result(request, key_result_id: int):
 def update_key_result(request, key_result_id: int, payload: KeyResultPatch):
     kr = access.get_key_result_for_user(request.auth, key_result_id, write=True)
     changes = _resolve_owner(
-        changes_of(payload, frozenset({"owner", "range_low", "range_high", "reason"}))
+        changes_of(payload, frozenset({"owner", "range_low", "range_high", "reason", "kpi"})),
+        request.auth,
     )
     version = expected_version(request, changes.pop("version", None))
     reason = changes.pop("reason", None) or ""

@@ -96,6 +96,8 @@ class KeyResultOut(Schema):
     score_reason: str
     suggested_score: float = Field(..., description="from progress: milestone 0 or 1")
     position: int
+    kpi: int | None = Field(..., description="the KPI it follows: each measurement checks in")
+    kpi_factor: float = Field(..., description="key result units per KPI unit")
     version: int
 
 
@@ -111,6 +113,11 @@ class KeyResultIn(Schema):
     weight: float = 1
     owner: int | None = None
     steps: list[StepIn] = []
+    kpi: int | None = Field(None, description="a KPI id: a metric that follows the KPI")
+    kpi_factor: float | None = Field(
+        None,
+        description="key result units per KPI unit (default 1); needed when the units differ",
+    )
 
 
 class KeyResultPatch(Schema):
@@ -125,6 +132,8 @@ class KeyResultPatch(Schema):
     weight: float | None = None
     owner: int | None = None
     position: int | None = Field(None, ge=0)
+    kpi: int | None = Field(None, description="a KPI id to follow; null: follow none")
+    kpi_factor: float | None = Field(None, description="key result units per KPI unit")
     reason: str | None = Field(
         None, max_length=2000, description="why; needed for start, target or weight mid-cycle"
     )

@@ -654,7 +654,9 @@ def check_in_from_measurement(
     """A check-in by the system (no author) from a KPI's `measurement` on a key result that
     follows the KPI; it goes when the measurement goes. The caller checked that the key
     result takes check-ins now (`phases.check_ins_open`) and converted the value."""
-    return _record_check_in(None, key_result, value=value, note=note, at=at, measurement=measurement)
+    return _record_check_in(
+        None, key_result, value=value, note=note, at=at, measurement=measurement
+    )
 
 
 def _record_check_in(

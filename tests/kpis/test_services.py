@@ -568,6 +568,11 @@ class TestImport:
         kinds = Notification.objects.filter(kind=Notification.Kind.KPI_RED)
         assert kinds.count() == 1  # one notice for the file, not one per red line
 
+    def test_only_lines_within_the_cycle_check_in(self, company, uptime, uptime_kr):
+        data = f"date,value\n{days_ago(60)},99.0\n{days_ago(2)},99.2\n"
+        services.import_measurements(company.alice, uptime, data)
+        assert list(CheckIn.objects.values_list("value", flat=True)) == [99.2]
+
     @pytest.mark.parametrize(
         ("data", "problem"),
         [
