@@ -9,12 +9,14 @@ A measurement is stored with the health the band gave it then; those stay as the
 the band changes later (that is the KPI's health history), while the KPI's own `health` is
 its latest value judged by the band as it is now. `red_streak` counts the newest
 measurements in a row that were red when entered.
+
+What a stored measurement causes is in `measuring`; recovery objectives are in `recovery`
+(`recovery_draft` and `create_recovery` are reached from here too).
 """
 
 import math
 from collections import defaultdict
-from datetime import date, datetime, time
-from functools import partial
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,20 +25,20 @@ from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from stretch import access
-from stretch.kpis import csv_import, health
+from stretch.kpis import csv_import, health, measuring
 from stretch.kpis.models import Kpi, Measurement
-from stretch.okrs import phases
+from stretch.kpis.recovery import create_recovery as create_recovery
+from stretch.kpis.recovery import current_cycle as current_cycle
+from stretch.kpis.recovery import open_recovery as open_recovery
+from stretch.kpis.recovery import recovery_draft as recovery_draft
 from stretch.okrs import services as okrs
-from stretch.okrs.formatting import number
-from stretch.okrs.models import Cycle, KeyResult, Objective
-from stretch.org.models import Membership, Team
-from stretch.social.models import Notification, NotificationPreference
-from stretch.social.notify import email_if_wanted, language_of, notify, preferences_of
+from stretch.okrs.models import KeyResult
+from stretch.org.models import Team
 
 LIMITS = ("green", "red", "green_low", "green_high", "red_low", "red_high")
 THRESHOLD_LIMITS, RANGE_LIMITS = LIMITS[:2], LIMITS[2:]
@@ -312,7 +314,7 @@ def update_kpi(actor, kpi: Kpi, *, version: int | None = None, **changes: Any) -
         _validate(kpi)
         if BAND_FIELDS & set(changes) and kpi.latest_value is not None:
             kpi.health = health.health(health.Band.of(kpi), kpi.latest_value)
-            kpi.red_streak = _red_streak(kpi)
+            kpi.red_streak = measuring.red_streak(kpi)
         kpi.version = F("version") + 1
         kpi.save()
         kpi.refresh_from_db()
@@ -339,7 +341,7 @@ def add_measurement(actor, kpi: Kpi, *, value, date, note: str = "") -> Measurem
         _require_open(kpi)
         if kpi.measurements.filter(date=day).exists():
             raise ValidationError({"date": _taken(day)})
-        return _store(actor, kpi, [(day, reading, text)])[0]
+        return measuring.store(actor, kpi, [(day, reading, text)])[0]
 
 
 def import_measurements(actor, kpi: Kpi, data: bytes | str) -> list[Measurement]:
@@ -354,7 +356,7 @@ def import_measurements(actor, kpi: Kpi, data: bytes | str) -> list[Measurement]
         rows, problems = csv_import.parse(data, today=timezone.localdate(), stored=stored)
         if problems:
             raise ValidationError({"file": problems})
-        return _store(actor, kpi, [(row.date, row.value, row.note) for row in rows])
+        return measuring.store(actor, kpi, [(row.date, row.value, row.note) for row in rows])
 
 
 def delete_measurement(actor, measurement: Measurement) -> None:
@@ -367,7 +369,7 @@ def delete_measurement(actor, measurement: Measurement) -> None:
             KeyResult.objects.filter(check_ins__measurement=measurement).distinct().order_by("pk")
         )
         measurement.delete()
-        _refresh(kpi)
+        measuring.refresh(kpi)
         for key_result in touched:
             okrs.refresh_current(key_result)
 
@@ -379,256 +381,3 @@ def _require_open(kpi: Kpi) -> None:
 
 def _taken(day: date) -> str:
     return _("There is already a measurement on %(date)s.") % {"date": day.isoformat()}
-
-
-def _store(actor, kpi: Kpi, rows: list[tuple[date, float, str]]) -> list[Measurement]:
-    """Store readings of the KPI (its row locked by the caller), oldest first, and what they
-    cause: the KPI's latest value and streak, check-ins, and at most one red notice."""
-    band = health.Band.of(kpi)
-    streak_before = kpi.red_streak
-    made = [
-        Measurement(
-            kpi=kpi,
-            value=value,
-            date=day,
-            note=note,
-            health=health.health(band, value),
-            author=actor if getattr(actor, "pk", None) else None,
-        )
-        for day, value, note in sorted(rows, key=lambda row: row[0])
-    ]
-    Measurement.objects.bulk_create(made)
-    _refresh(kpi)
-    _check_in_followers(kpi, made)
-    threshold = health.RED_STREAK_FOR_RECOVERY
-    if streak_before < threshold <= kpi.red_streak and open_recovery(kpi) is None:
-        _tell_red(kpi)
-    return made
-
-
-def _refresh(kpi: Kpi) -> None:
-    """Set the KPI's latest value, date, health and red streak from its measurements."""
-    newest = kpi.measurements.order_by("-date", "-id").values_list("value", "date").first()
-    if newest is None:
-        kpi.latest_value, kpi.latest_date, kpi.health, kpi.red_streak = None, None, "", 0
-    else:
-        kpi.latest_value, kpi.latest_date = newest
-        kpi.health = health.health(health.Band.of(kpi), kpi.latest_value)
-        kpi.red_streak = _red_streak(kpi)
-    kpi.save(update_fields=["latest_value", "latest_date", "health", "red_streak", "updated_at"])
-
-
-def _red_streak(kpi: Kpi) -> int:
-    """How many of the newest measurements in a row were red when entered (none while the
-    KPI is not red now; at least its latest while it is)."""
-    if kpi.health != health.RED:
-        return 0
-    last_other = (
-        kpi.measurements.exclude(health=health.RED)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    reds = (
-        kpi.measurements.all()
-        if last_other is None
-        else kpi.measurements.filter(date__gt=last_other)
-    )
-    return max(1, reds.count())
-
-
-def _moment(day: date) -> datetime:
-    """When a reading on `day` happened: now for today, else noon of that day."""
-    if day == timezone.localdate():
-        return timezone.now()
-    return timezone.make_aware(datetime.combine(day, time(12)))
-
-
-def _check_in_followers(kpi: Kpi, made: list[Measurement]) -> None:
-    """Check in, as the system, on each key result following the KPI that takes check-ins
-    now and whose cycle contains the reading's date: the value times its conversion."""
-    if not made:
-        return
-    days = [m.date for m in made]
-    followers = list(
-        KeyResult.objects.filter(
-            kpi=kpi,
-            kind=KeyResult.Kind.METRIC,
-            objective__cycle__status__in=phases.ALLOWED[phases.CHECK_IN],
-            objective__cycle__start__lte=max(days),
-            objective__cycle__end__gte=min(days),
-        )
-        .exclude(objective__status__in=[Objective.Status.CLOSED, Objective.Status.STOPPED])
-        .select_related("objective__cycle")
-        .order_by("pk")
-    )
-    for measurement in made:
-        for key_result in followers:
-            cycle = key_result.objective.cycle
-            if not cycle.start <= measurement.date <= cycle.end:
-                continue
-            note = _("From the KPI “%(name)s”") % {"name": kpi.name}
-            if measurement.note:
-                note = f"{note}: {measurement.note}"
-            okrs.check_in_from_measurement(
-                key_result,
-                value=measurement.value * key_result.kpi_factor,
-                at=_moment(measurement.date),
-                measurement=measurement,
-                note=note,
-            )
-
-
-def _reading(kpi: Kpi, value: float | None) -> str:
-    return f"{number(value)} {kpi.unit}".strip()
-
-
-def _tell_red(kpi: Kpi) -> None:
-    """The KPI turned red a second time in a row: its owner (or, without one, its team's
-    leads) hears of it, in their own language, by email as they chose for activity."""
-    if kpi.owner is not None and kpi.owner.is_active:
-        people = [kpi.owner]
-    else:
-        leads = Membership.objects.filter(
-            team_id=kpi.team_id, role=Membership.Role.LEAD, person__is_active=True
-        ).select_related("person__profile")
-        people = [membership.person for membership in leads]
-    for person in people:
-        with translation.override(language_of(person)):
-            title = ngettext(
-                "“%(name)s” has been in the red for %(count)s measurement in a row",
-                "“%(name)s” has been in the red for %(count)s measurements in a row",
-                kpi.red_streak,
-            ) % {"name": kpi.name, "count": kpi.red_streak}
-            body = _(
-                "Latest: %(value)s on %(date)s. Draft a recovery objective from the KPI's "
-                "page to bring it back into its band."
-            ) % {
-                "value": _reading(kpi, kpi.latest_value),
-                "date": formats.date_format(kpi.latest_date or timezone.localdate()),
-            }
-        preferences = preferences_of(person)
-        notice = notify(
-            person, Notification.Kind.KPI_RED, title, body, f"/kpis/{kpi.pk}/", email=False
-        )
-        if person.email and preferences.email_activity == NotificationPreference.Email.DAILY:
-            Notification.objects.filter(pk=notice.pk).update(email_pending=True)
-        else:  # sent once the measurement is stored for good
-            transaction.on_commit(partial(email_if_wanted, person, notice, preferences))
-
-
-# Recovery -----------------------------------------------------------------------------------
-
-
-def open_recovery(kpi: Kpi) -> Objective | None:
-    """The objective bringing the KPI back into its band, while it is still under way."""
-    objective = kpi.recovery
-    if objective is None or objective.status in (Objective.Status.CLOSED, Objective.Status.STOPPED):
-        return None
-    return None if objective.cycle.status == Cycle.Status.CLOSED else objective
-
-
-def current_cycle() -> Cycle | None:
-    """The active cycle a new objective goes into: the latest-starting one under way today."""
-    active = Cycle.objects.filter(status=Cycle.Status.ACTIVE).order_by("-start", "-id")
-    today = timezone.localdate()
-    return active.filter(start__lte=today, end__gte=today).first() or active.first()
-
-
-def recovery_draft(kpi: Kpi) -> dict[str, Any]:
-    """What a recovery objective for the KPI would say: bring it back to the nearest green
-    value, in the active cycle, owned by the KPI's owner (or its team)."""
-    band = health.Band.of(kpi)
-    latest = kpi.latest_value
-    target = health.way_back(band, latest if latest is not None else -math.inf)
-    direction = (
-        KeyResult.Direction.DECREASE
-        if latest is not None and target < latest
-        else KeyResult.Direction.INCREASE
-    )
-    return {
-        "title": _("Bring “%(name)s” back into its band") % {"name": kpi.name},
-        "cycle": current_cycle(),
-        "owner_person": kpi.owner,
-        "owner_team": None if kpi.owner is not None else kpi.team,
-        "key_result": {
-            "title": _("“%(name)s” at %(target)s")
-            % {"name": kpi.name, "target": _reading(kpi, target)},
-            "unit": kpi.unit,
-            "start": latest,
-            "target": target,
-            "direction": direction,
-            "kpi": kpi,
-        },
-    }
-
-
-def create_recovery(
-    actor,
-    kpi: Kpi,
-    *,
-    cycle: Cycle | None = None,
-    title: str | None = None,
-    target: float | None = None,
-    owner_person=None,
-    owner_team: Team | None = None,
-) -> Objective:
-    """An objective to bring a red KPI back into its band, with one key result following
-    it, made through the OKR services (their permissions, history and events apply)."""
-    _require_manager(actor, kpi, _("You may not change this KPI."))
-    with transaction.atomic():
-        kpi = Kpi.objects.select_for_update().select_related("owner", "team").get(pk=kpi.pk)
-        if kpi.health != health.RED:
-            raise ValidationError(
-                {
-                    "kpi": _("“%(name)s” is not in the red; there is nothing to recover.")
-                    % {"name": kpi.name}
-                }
-            )
-        if (running := open_recovery(kpi)) is not None:
-            raise ValidationError(
-                {
-                    "kpi": _("“%(name)s” has a recovery objective already: “%(title)s”.")
-                    % {"name": kpi.name, "title": running.title}
-                }
-            )
-        draft = recovery_draft(kpi)
-        cycle = cycle or draft["cycle"]
-        if cycle is None:
-            raise ValidationError({"cycle": _("There is no active cycle to put it in.")})
-        if owner_person is None and owner_team is None:
-            owner_person, owner_team = draft["owner_person"], draft["owner_team"]
-            if owner_person is not None and not access.can_own(actor, owner_person=owner_person):
-                owner_person, owner_team = None, kpi.team  # a lead acting for the team
-        result = dict(draft["key_result"])
-        if target is not None:
-            result["target"] = _number(target, "target")
-            result["direction"] = (
-                KeyResult.Direction.DECREASE
-                if result["start"] is not None and result["target"] < result["start"]
-                else KeyResult.Direction.INCREASE
-            )
-        objective = okrs.create_objective(
-            actor,
-            cycle=cycle,
-            title=(title or "").strip() or draft["title"],
-            description=_("The KPI “%(name)s” has been in the red for %(count)s measurements.")
-            % {"name": kpi.name, "count": kpi.red_streak},
-            owner_person=owner_person,
-            owner_team=owner_team,
-        )
-        okrs.create_key_result(
-            actor,
-            objective,
-            title=result["title"],
-            kind=KeyResult.Kind.METRIC,
-            direction=result["direction"],
-            start=result["start"] if result["start"] is not None else 0.0,
-            target=result["target"],
-            unit=result["unit"],
-            kpi=kpi,
-            kpi_factor=1.0,
-        )
-        kpi.recovery = objective
-        kpi.save(update_fields=["recovery", "updated_at"])
-    return objective

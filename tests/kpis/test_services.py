@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from stretch.errors import Conflict
-from stretch.kpis import services
+from stretch.kpis import measuring, services
 from stretch.kpis.models import Kpi, Measurement
 from stretch.okrs import rollup
 from stretch.okrs import services as okrs
@@ -418,9 +418,9 @@ class TestRedNotice:
     def test_it_is_written_in_the_owners_language(self, company, uptime, monkeypatch):
         Profile.objects.filter(user=company.alice).update(locale="zh-hans")
         languages = []
-        real = services.ngettext
+        real = measuring.ngettext
         monkeypatch.setattr(
-            services,
+            measuring,
             "ngettext",
             lambda *args: languages.append(translation.get_language()) or real(*args),
         )
