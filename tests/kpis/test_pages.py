@@ -491,6 +491,11 @@ def test_the_team_page_and_the_menu_link_to_the_kpi_boards(company):
     assert 'href="/kpis/"' in text
 
 
+def test_the_company_page_links_to_the_company_board(company):
+    text = client_for(company.alice).get("/company/").content.decode()
+    assert '<a href="/kpis/">The KPI board</a>' in text
+
+
 def test_a_key_result_following_a_kpi_says_so(company, uptime):
     objective = okrs.create_objective(
         company.bob, cycle=company.quarter, title="Stay up", owner_person=company.bob
