@@ -83,8 +83,12 @@ def _position(value) -> int:
 
 
 def _save(pillar: StrategyPillar) -> None:
-    taken = _("There is a pillar called “%(name)s” already.") % {"name": pillar.name}
-    if StrategyPillar.objects.filter(name__iexact=pillar.name).exclude(pk=pillar.pk).exists():
+    """Save `pillar` if no other has its name, in any case (the error names the other)."""
+    clash = StrategyPillar.objects.filter(name__iexact=pillar.name).exclude(pk=pillar.pk).first()
+    taken = _("There is a pillar called “%(name)s” already.") % {
+        "name": clash.name if clash else pillar.name
+    }
+    if clash is not None:
         raise ValidationError({"name": taken})
     try:
         with transaction.atomic():
@@ -222,6 +226,14 @@ class PillarRow(Standing):
     """One pillar and the cycle's company objectives naming it (pillar None: naming none)."""
 
     pillar: StrategyPillar | None = None
+    # Of a pillar no company objective serves: the team and personal objectives of the cycle
+    # that name it all the same (the first few, and how many), so the flag tells the whole story.
+    named_below: list[Node] = field(default_factory=list)
+    named_count: int = 0
+
+    @property
+    def named_more(self) -> int:
+        return max(0, self.named_count - len(self.named_below))
 
     @property
     def key(self) -> str:
@@ -247,25 +259,23 @@ class StrategyMap:
         return [row for row in self.pillars if row.unserved]
 
 
-def _aligned(user, cycles: set[int], parent_ids: list[int]):
-    """The first ALIGNED_LIMIT team and personal objectives of the cycle aligned to each
-    parent, and how many there are, that the viewer may see: two queries."""
-    if not parent_ids:
+def _first_of_each(user, cycles: set[int], by: str, keys: list[int]):
+    """The first ALIGNED_LIMIT team and personal objectives of the cycle the viewer may see
+    for each of `keys` of the column `by` (parent_id, pillar_id), and how many there are:
+    two queries, whatever their number."""
+    if not keys:
         return {}, {}
-    below = alignment.in_cycle(user, cycles).filter(
+    found = alignment.in_cycle(user, cycles).filter(
         Q(owner_person__isnull=False) | Q(owner_team__parent__isnull=False),
-        parent_id__in=parent_ids,
+        **{f"{by}__in": keys},
     )
-    counts = dict(
-        below.order_by().values("parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
-    )
-    numbered = below.annotate(
-        row=Window(RowNumber(), partition_by=[F("parent_id")], order_by=[alignment.rank(), F("pk")])
+    counts = dict(found.order_by().values(by).annotate(n=Count("id")).values_list(by, "n"))
+    numbered = found.annotate(
+        row=Window(RowNumber(), partition_by=[F(by)], order_by=[alignment.rank(), F("pk")])
     ).filter(row__lte=ALIGNED_LIMIT)
     first: dict[int, list[Objective]] = defaultdict(list)
-    for child in sorted(numbered, key=alignment.sort_key):
-        if child.parent_id is not None:
-            first[child.parent_id].append(child)
+    for objective in sorted(numbered, key=alignment.sort_key):
+        first[getattr(objective, by)].append(objective)
     return first, counts
 
 
@@ -281,31 +291,54 @@ def build_map(user, cycle: Cycle | None) -> StrategyMap:
     company = Company.load()
     pillars = list(StrategyPillar.objects.all())
     expected = rollup.expected_for(cycle) if cycle else 0.0
-    entries: list[MapObjective] = []
+    objectives = alignment.company_objectives(user, cycle) if cycle else []
+    by_pillar: dict[int | None, list[Objective]] = defaultdict(list)
+    for objective in objectives:
+        by_pillar[objective.pillar_id].append(objective)
+    first: dict[int, list[Objective]] = {}
+    counts: dict[int, int] = {}
+    named: dict[int, list[Objective]] = {}
+    named_counts: dict[int, int] = {}
+    below: dict[int, int] = {}
     if cycle is not None:
-        objectives = alignment.company_objectives(user, cycle)
         cycles = alignment.cycle_ids(cycle)
-        first, counts = _aligned(user, cycles, [o.pk for o in objectives])
-        children = [child for below in first.values() for child in below]
-        below_children = alignment.child_counts(user, cycles, [c.pk for c in children])
-        rollup.annotate(children)
-        on_map = {o.pk: o for o in objectives}
-        entries = [
-            MapObjective(
-                objective=o,
-                aligned=[Node(c, child_count=below_children.get(c.pk, 0)) for c in first[o.pk]],
-                aligned_count=counts.get(o.pk, 0),
-                serves=on_map.get(o.parent_id) if o.parent_id else None,
-            )
-            for o in objectives
-        ]
-    by_pillar: dict[int | None, list[MapObjective]] = defaultdict(list)
-    for entry in entries:
-        by_pillar[entry.objective.pillar_id].append(entry)
+        first, counts = _first_of_each(user, cycles, "parent_id", [o.pk for o in objectives])
+        unserved = [p.pk for p in pillars if not by_pillar[p.pk]]
+        named, named_counts = _first_of_each(user, cycles, "pillar_id", unserved)
+        # An objective may be listed twice (aligned here, naming an unserved pillar there).
+        shown = [o for group in [*first.values(), *named.values()] for o in group]
+        below = alignment.child_counts(user, cycles, {o.pk for o in shown})
+        rollup.annotate(shown)
+
+    def nodes(group: list[Objective]) -> list[Node]:
+        return [Node(o, child_count=below.get(o.pk, 0)) for o in group]
+
+    on_map = {o.pk: o for o in objectives}
+    entries = {
+        o.pk: MapObjective(
+            objective=o,
+            aligned=nodes(first.get(o.pk, [])),
+            aligned_count=counts.get(o.pk, 0),
+            serves=on_map.get(o.parent_id) if o.parent_id else None,
+        )
+        for o in objectives
+    }
+
+    def row(pillar: StrategyPillar | None) -> PillarRow:
+        if pillar is None:
+            return PillarRow([entries[o.pk] for o in by_pillar[None]], expected)
+        return PillarRow(
+            [entries[o.pk] for o in by_pillar[pillar.pk]],
+            expected,
+            pillar=pillar,
+            named_below=nodes(named.get(pillar.pk, [])),
+            named_count=named_counts.get(pillar.pk, 0),
+        )
+
     return StrategyMap(
         company=company,
         cycle=cycle,
-        pillars=[PillarRow(by_pillar[p.pk], expected, pillar=p) for p in pillars],
-        unpillared=PillarRow(by_pillar[None], expected),
-        overall=Standing(entries, expected),
+        pillars=[row(p) for p in pillars],
+        unpillared=row(None),
+        overall=Standing(list(entries.values()), expected),
     )

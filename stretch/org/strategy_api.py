@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from stretch import access
+from stretch.okrs.alignment_tree import Node
 from stretch.okrs.api import cycle_out, owner_out
 from stretch.okrs.schemas import CycleOut, OwnerOut
 from stretch.okrs.views import pick_cycle
@@ -151,6 +152,11 @@ class MapPillarOut(Schema):
     health: str
     unserved: bool = Field(..., description="no company objective serves it in the cycle")
     objectives: list[MapObjectiveOut]
+    named_by: list[AlignedOut] = Field(
+        ...,
+        description="of an unserved pillar: the first team and personal objectives naming it",
+    )
+    named_count: int = Field(..., description="how many team and personal objectives name it")
 
 
 class StrategyMapOut(Schema):
@@ -163,6 +169,20 @@ class StrategyMapOut(Schema):
     pillars: list[MapPillarOut]
     without_pillar: list[MapObjectiveOut] = Field(..., description="company objectives naming none")
     unserved_pillars: list[int] = Field(..., description="ids of pillars no objective serves")
+
+
+def _node_out(node: Node) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "title": node.title,
+        "level": node.level,
+        "owner": node.owner,
+        "status": node.objective.status,
+        "progress": node.progress,
+        "expected_progress": node.expected,
+        "health": node.health,
+        "aligned_count": node.child_count,
+    }
 
 
 def _objective_out(entry: strategy.MapObjective) -> dict[str, Any]:
@@ -193,20 +213,7 @@ def _objective_out(entry: strategy.MapObjective) -> dict[str, Any]:
             }
             for kr in o.key_result_list
         ],
-        "aligned": [
-            {
-                "id": node.id,
-                "title": node.title,
-                "level": node.level,
-                "owner": node.owner,
-                "status": node.objective.status,
-                "progress": node.progress,
-                "expected_progress": node.expected,
-                "health": node.health,
-                "aligned_count": node.child_count,
-            }
-            for node in entry.aligned
-        ],
+        "aligned": [_node_out(node) for node in entry.aligned],
         "aligned_count": entry.aligned_count,
     }
 
@@ -222,6 +229,8 @@ def _pillar_row_out(row: strategy.PillarRow) -> dict[str, Any]:
         "health": row.health,
         "unserved": row.unserved,
         "objectives": [_objective_out(entry) for entry in row.objectives],
+        "named_by": [_node_out(node) for node in row.named_below],
+        "named_count": row.named_count,
     }
 
 

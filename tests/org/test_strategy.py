@@ -313,3 +313,30 @@ def test_without_a_cycle_the_map_lists_the_pillars_only(company, s):
     found = strategy.build_map(company.admin, None)
     assert rows(found) == {"Quality": [], "Speed": [], "Growth": []}
     assert found.overall.count == 0
+
+
+def test_an_unserved_pillar_lists_the_team_and_personal_objectives_naming_it(company, s):
+    hire = okrs.create_objective(
+        company.bob, cycle=company.quarter, title="Hire", owner_team=company.platform
+    )
+    okrs.update_objective(company.bob, hire, {"pillar": s.growth})
+    okrs.create_key_result(company.bob, hire, title="People hired", target=4)
+    okrs.create_objective(
+        company.alice,
+        cycle=company.quarter,
+        title="Learn to interview",
+        owner_person=company.alice,
+        pillar=s.growth,
+        visibility="private",
+    )
+    for person, expected in [
+        (company.dave, ["Hire"]),
+        (company.bob, ["Hire", "Learn to interview"]),
+    ]:
+        growth = strategy.build_map(person, company.quarter).pillars[2]
+        assert growth.unserved
+        assert [n.title for n in growth.named_below] == expected
+        assert growth.named_count == len(expected)
+        assert growth.named_below[0].progress == 0.0
+    # A pillar that a company objective serves lists none: its branch shows what serves it.
+    assert strategy.build_map(company.admin, company.quarter).pillars[0].named_below == []

@@ -238,8 +238,8 @@ def test_the_map_needs_a_signed_in_caller(company, api_as):
 
 def grow(company, s, size: int) -> None:
     """`size` more people in Platform, each with an objective aligned to "No outages" (every
-    other one private) with a key result, and one below it; and a company objective per
-    three people, under a new pillar."""
+    other one private) with a key result, and one below it naming Growth; and a company
+    objective per three people, under a new pillar."""
     start = Membership.objects.filter(team=company.platform).count()
     for n in range(start, start + size):
         person = org.create_person(f"person{n}", manager=company.bob)
@@ -253,7 +253,12 @@ def grow(company, s, size: int) -> None:
             visibility="private" if n % 2 else "public",
         )
         below = okrs.create_objective(
-            person, cycle=company.quarter, title=f"Detail {n}", owner_person=person, parent=mine
+            person,
+            cycle=company.quarter,
+            title=f"Detail {n}",
+            owner_person=person,
+            parent=mine,
+            pillar=s.growth,  # no company objective serves it: the map lists these
         )
         for objective in (mine, below):
             kr = okrs.create_key_result(person, objective, title="Metric", target=10)
@@ -287,3 +292,17 @@ def test_the_map_runs_the_same_few_queries_at_any_size(
     body = response.json_body
     outages = body["pillars"][0]["objectives"][1]
     assert len(outages["aligned"]) == 8  # ALIGNED_LIMIT, whatever the size
+    assert len(body["pillars"][2]["named_by"]) == 8
+
+
+def test_an_unserved_pillar_names_the_objectives_below_that_name_it(company, s, api_as):
+    hire = okrs.create_objective(
+        company.bob,
+        cycle=company.quarter,
+        title="Hire",
+        owner_team=company.platform,
+        pillar=s.growth,
+    )
+    growth = api_as(company.dave).get("/strategy-map").json_body["pillars"][2]
+    assert (growth["unserved"], growth["named_count"]) == (True, 1)
+    assert [(n["id"], n["level"]) for n in growth["named_by"]] == [(hire.pk, "team")]

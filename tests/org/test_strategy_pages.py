@@ -116,7 +116,7 @@ def test_a_taken_pillar_name_is_refused_beside_the_field(company):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_name_error"' in html and "There is a pillar called “quality” already." in html
+    assert 'id="id_name_error"' in html and "There is a pillar called “Quality” already." in html
     assert 'value="quality"' in html and "Typed</textarea>" in html
     assert order() == ["Quality"]
 
@@ -277,3 +277,18 @@ def test_the_strategy_pages_run_the_same_few_queries_at_any_size(
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_an_unserved_pillar_shows_the_objectives_that_name_it_from_below(company, s):
+    from stretch.okrs import services as okrs
+
+    okrs.create_objective(
+        company.bob,
+        cycle=company.quarter,
+        title="Hire",
+        owner_team=company.platform,
+        pillar=s.growth,
+    )
+    growth = section(page(company.dave, "/company/strategy-map/"), s.growth.pk)
+    assert "No company objective serves this pillar in Quarter." in growth
+    assert "1 team or personal objective names it:" in growth and "Hire" in growth
