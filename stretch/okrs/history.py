@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stretch import access
+from stretch.kpis.models import Kpi
 from stretch.okrs.formatting import number
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team, display_name
@@ -29,6 +30,7 @@ LABELS = {
     "range_low": gettext_lazy("range low"), "range_high": gettext_lazy("range high"), "unit": gettext_lazy("unit"),
     "weight": gettext_lazy("weight"), "owner": gettext_lazy("owner"), "position": gettext_lazy("position"),
     "stop_reason": gettext_lazy("reason for stopping"), "score_reason": gettext_lazy("reason for the score"),
+    "kpi": gettext_lazy("follows KPI"), "kpi_factor": gettext_lazy("conversion from the KPI"),
 }  # fmt: skip
 SHOWN_FIELDS = set(LABELS)
 CHOICES = {
@@ -161,6 +163,7 @@ REFERENCES = {
     "pillar": lambda ids: StrategyPillar.objects.filter(pk__in=ids),
     "owner_person": lambda ids: User.objects.filter(pk__in=ids).select_related("profile"),
     "owner": lambda ids: User.objects.filter(pk__in=ids).select_related("profile"),
+    "kpi": lambda ids: Kpi.objects.filter(pk__in=ids),
 }
 
 

@@ -710,6 +710,8 @@ def _record_check_in(
         key_result.current, key_result.confidence = newest.value, newest.confidence
         health_after = _health(key_result)
         data = {"value": entry.value, "confidence": entry.confidence, "health": health_after}
+        if measurement is not None:  # the feed names the KPI, not "someone"
+            data["kpi"] = measurement.kpi.name
         # A check-in dated in the past (an import, the demo's history) goes into the feed at
         # its own time, but tells nobody: it is not news.
         quiet = at is not None and at < timezone.now() - BACKDATED

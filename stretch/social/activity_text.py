@@ -15,8 +15,13 @@ Verb = Activity.Verb
 
 
 def who(activity: Activity) -> str:
-    """Who did it (the actor's name; "Someone" when the account is gone)."""
-    return display_name(activity.actor) if activity.actor_id else _("Someone")
+    """Who did it (the actor's name; the KPI for a check-in made from its measurement;
+    "Someone" when the account is gone)."""
+    if activity.actor_id:
+        return display_name(activity.actor)
+    if activity.data.get("kpi"):
+        return _("The KPI “%(name)s”") % {"name": activity.data["kpi"]}
+    return _("Someone")
 
 
 def _objective_title(activity: Activity) -> str:
