@@ -257,6 +257,10 @@ class Recognition(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Set by `recognition.reactions_of` for the cards, never stored.
+    reaction_list: list[tuple[str, int, bool]]
+    comment_count: int
+
     class Meta:
         ordering = ["-created_at", "-id"]
 

@@ -323,9 +323,9 @@ def summary(recognition: Recognition, receivers: list) -> dict:
     return {
         "receivers": [display_name(person) for person in receivers],
         "receiver_ids": [person.pk for person in receivers],
-        "value": recognition.value.name if recognition.value_id else "",
+        "value": recognition.value.name if recognition.value is not None else "",
         "objective_id": recognition.objective_id,
-        "objective_title": recognition.objective.title if recognition.objective_id else "",
+        "objective_title": recognition.objective.title if recognition.objective is not None else "",
         "message": Truncator(recognition.message).chars(300),
     }
 
