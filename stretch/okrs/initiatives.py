@@ -171,6 +171,16 @@ def _require_editable(actor, key_result: KeyResult) -> None:
         )
 
 
+def can_change(user, key_result: KeyResult) -> bool:
+    """Whether `user` may change the initiatives of `key_result` now: allowed to, and the
+    objective and its cycle still open (what the pages ask before showing their forms)."""
+    try:
+        _require_editable(user, key_result)
+    except (Http404, PermissionDenied, ValidationError):
+        return False
+    return True
+
+
 def clean_title(title: Any) -> str:
     text = title.strip() if isinstance(title, str) else ""
     if not text:

@@ -50,7 +50,7 @@ class InitiativeOut(Schema):
     link: str
     position: int
     version: int
-    can_edit: bool
+    can_edit: bool = Field(..., description="you may change it now (its objective is open)")
     created_at: datetime
     updated_at: datetime
 
@@ -106,7 +106,7 @@ def initiative_out(initiative: Initiative, user) -> dict:
         "link": initiative.link,
         "position": initiative.position,
         "version": initiative.version,
-        "can_edit": access.can_edit_initiatives(user, key_result),
+        "can_edit": initiatives.can_change(user, key_result),
         "created_at": initiative.created_at,
         "updated_at": initiative.updated_at,
     }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from stretch import access
-from stretch.okrs import charts, grading, phases, rollup
+from stretch.okrs import charts, grading, initiative_views, phases, rollup
 from stretch.okrs.formatting import number
 from stretch.okrs.forms import CheckInForm
 from stretch.okrs.models import KeyResult
@@ -85,6 +85,7 @@ def render_key_result(
         # The check-in card of the objective page: its form, progress bar and status pill.
         **card_context(request.user, kr, [], form),
         "on_key_result_page": True,  # so a check-in from its form can come back here
+        "initiatives": initiative_views.key_result_panel(request.user, kr),
         "score_steps": grading.SCORE_STEPS,
         **comments.key_result_context(request.user, kr),
     }

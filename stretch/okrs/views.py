@@ -14,7 +14,16 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from stretch import access
-from stretch.okrs import agreement, grading, key_results, phases, rhythm, rollup, services
+from stretch.okrs import (
+    agreement,
+    grading,
+    initiative_views,
+    key_results,
+    phases,
+    rhythm,
+    rollup,
+    services,
+)
 from stretch.okrs import history as changes
 from stretch.okrs import progress as math
 from stretch.okrs.forms import CheckInForm, add_service_errors
@@ -169,10 +178,14 @@ def _render_objective(
     rollup.annotate([objective, *children])
     history = _history(objective.key_result_list)
     failed_id, failed_form = failed or (None, None)
+    work = initiative_views.objective_work(request.user, objective)
     cards = [
-        _key_result_context(
-            request, kr, history[kr.pk], failed_form if kr.pk == failed_id else None
-        )
+        {
+            **_key_result_context(
+                request, kr, history[kr.pk], failed_form if kr.pk == failed_id else None
+            ),
+            "initiatives": work.panel(kr),
+        }
         for kr in objective.key_result_list
     ]
     parent_visible = objective.parent_id and access.can_view_objective(
@@ -203,6 +216,7 @@ def _render_objective(
             "ungraded": sum(kr.score is None for kr in objective.key_result_list),
             "grade_flags": grading.flags(objective),
             "grade_failed": grade_failed or {},
+            "initiative_counts": work.counts,
         },
         status=status,
     )

@@ -157,6 +157,7 @@ def test_a_closed_objective_takes_no_more_changes(company, objective, kr):
         initiatives.update(company.alice, made, status="done")
     with pytest.raises(ValidationError):
         initiatives.delete(company.alice, made)
+    assert not initiatives.can_change(company.alice, kr)
 
 
 def test_a_closed_cycle_takes_no_more_changes(company, kr):
@@ -285,6 +286,14 @@ def test_overdue_is_past_its_day_and_not_finished(company, kr, status, days, ove
     made = Initiative(key_result=kr, title="x", status=status, due=today + timedelta(days=days))
     assert initiatives.is_overdue(made, today) is overdue
     assert initiatives.is_overdue(Initiative(key_result=kr, title="x"), today) is False
+
+
+def test_can_change_follows_the_rule_and_the_objectives_state(company, objective, kr):
+    assert initiatives.can_change(company.bob, kr)
+    assert not initiatives.can_change(company.carol, kr)
+    okrs.update_objective(company.alice, objective, {"visibility": "private"})
+    kr.refresh_from_db()
+    assert not initiatives.can_change(company.dave, kr)
 
 
 def test_the_rule_is_the_key_results_owner_or_an_editor_of_the_objective(company, kr):
