@@ -311,6 +311,7 @@ def load(today: date | None = None) -> int:
         _objectives(people, cycles, today, counter)
         _grade_previous(people, cycles["previous"])
         _conversations(people, counter)
+        _kpis(people, counter)
     return counter.created
 
 
@@ -508,6 +509,33 @@ def _one_on_one(people: dict, quarter: dict) -> None:
         alice, talk, text="Ask Mobile for the gateway alert owners", owner=alice.pk,
         due=timezone.localdate() + timedelta(days=5),
     )  # fmt: skip
+
+
+# KPIs: (team, name, unit, band and limits, owner, weekly values oldest first). Support
+# tickets end red twice in a row, so its page offers a recovery objective.
+KPIS = [
+    ("Platform", "API uptime", "%", {"band": "above", "green": 99.9, "red": 99.5}, "bob",
+     [99.95, 99.97, 99.92, 99.88, 99.93, 99.96, 99.94, 99.98]),
+    ("Platform", "Support tickets per 100 orders", "", {"band": "below", "green": 2, "red": 4},
+     "chen", [1.8, 1.6, 2.1, 2.6, 3.2, 4.4, 4.9]),
+    ("Mobile", "Crash-free sessions", "%", {"band": "above", "green": 99.5, "red": 99}, "dana",
+     [99.7, 99.6, 99.4, 99.3, 99.45]),
+]  # fmt: skip
+
+
+def _kpis(people: dict, counter: _Counter) -> None:
+    from stretch.kpis import services as kpis
+
+    today = timezone.localdate()
+    for team, name, unit, band, owner, values in KPIS:
+        kpi = kpis.create_kpi(
+            people[ADMIN], team=people["teams"][team], name=name, unit=unit,
+            owner=people[owner], **band,
+        )  # fmt: skip
+        counter.add(True)
+        for i, value in enumerate(values):  # oldest first, as they were measured
+            day = today - timedelta(weeks=len(values) - 1 - i)
+            kpis.add_measurement(people[owner], kpi, value=value, date=day)
 
 
 def _org(counter: _Counter) -> dict:
