@@ -77,7 +77,7 @@ def red_streak(kpi: Kpi) -> int:
     return max(1, reds.count())
 
 
-def _moment(day: date) -> datetime:
+def moment(day: date) -> datetime:
     """When a reading on `day` happened: now for today, else noon of that day."""
     if day == timezone.localdate():
         return timezone.now()
@@ -113,7 +113,7 @@ def _check_in_followers(kpi: Kpi, made: list[Measurement]) -> None:
             okrs.check_in_from_measurement(
                 key_result,
                 value=measurement.value * key_result.kpi_factor,
-                at=_moment(measurement.date),
+                at=moment(measurement.date),
                 measurement=measurement,
                 note=note,
             )

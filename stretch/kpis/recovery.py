@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stretch import access
-from stretch.kpis import health
+from stretch.kpis import health, measuring
 from stretch.kpis.models import Kpi
+from stretch.okrs import phases
 from stretch.okrs import services as okrs
 from stretch.okrs.formatting import number
 from stretch.okrs.models import Cycle, KeyResult, Objective
@@ -118,6 +119,10 @@ def create_recovery(
                 if result["start"] is not None and result["target"] < result["start"]
                 else KeyResult.Direction.INCREASE
             )
+            result["title"] = _("“%(name)s” at %(target)s") % {
+                "name": kpi.name,
+                "target": reading(kpi, result["target"]),
+            }
         objective = okrs.create_objective(
             actor,
             cycle=cycle,
@@ -127,7 +132,7 @@ def create_recovery(
             owner_person=owner_person,
             owner_team=owner_team,
         )
-        okrs.create_key_result(
+        key_result = okrs.create_key_result(
             actor,
             objective,
             title=result["title"],
@@ -139,6 +144,22 @@ def create_recovery(
             kpi=kpi,
             kpi_factor=1.0,
         )
+        _start_from_latest(kpi, key_result)
         kpi.recovery = objective
         kpi.save(update_fields=["recovery", "updated_at"])
     return objective
+
+
+def _start_from_latest(kpi: Kpi, key_result: KeyResult) -> None:
+    """The recovery's key result starts where the KPI is: its latest reading becomes the
+    first check-in (by the system, at the reading's time), so the page shows the value."""
+    latest = kpi.measurements.order_by("-date", "-id").first()
+    if latest is None or key_result.objective.cycle.status not in phases.ALLOWED[phases.CHECK_IN]:
+        return
+    okrs.check_in_from_measurement(
+        key_result,
+        value=latest.value,
+        at=measuring.moment(latest.date),
+        measurement=latest,
+        note=_("The KPI “%(name)s” when the recovery began") % {"name": kpi.name},
+    )

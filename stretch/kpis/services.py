@@ -45,7 +45,7 @@ THRESHOLD_LIMITS, RANGE_LIMITS = LIMITS[:2], LIMITS[2:]
 FIELDS = {"team", "name", "unit", "band", "description", "owner", "cadence", "archived", *LIMITS}
 BAND_FIELDS = {"band", *LIMITS}
 TREND_LENGTH = 12  # measurements a board's sparkline shows
-FLAT = 0.01  # a trend moving less than 1% of its values' size is flat
+FLAT = 0.05  # a trend moving less than 5% of its band's width (or values' size) is flat
 MAX_NOTE = 500
 LIMIT_LABELS = {
     "green": gettext_lazy("green"),
@@ -99,9 +99,10 @@ def history(kpi: Kpi, *, limit: int | None = None) -> list[Measurement]:
     return list(newest[:limit] if limit is not None else newest)[::-1]
 
 
-def trend_direction(values: list[float]) -> str:
+def trend_direction(values: list[float], band: health.Band | None = None) -> str:
     """up, down or flat: the sign of the least-squares slope over the values (oldest first),
-    flat when the line moves less than 1% of the values' size across them."""
+    flat when the line moves less than FLAT of a yardstick across them: the band's width
+    (green to red, or red low to red high) when it has one, else the values' size."""
     n = len(values)
     if n < 2:
         return "flat"
@@ -109,10 +110,20 @@ def trend_direction(values: list[float]) -> str:
     slope = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values)) / sum(
         (x - mean_x) ** 2 for x in range(n)
     )
-    size = max(abs(v) for v in values) or 1.0
+    size = _yardstick(band) or max(abs(v) for v in values) or 1.0
     if abs(slope * (n - 1)) <= FLAT * size:
         return "flat"
     return "up" if slope > 0 else "down"
+
+
+def _yardstick(band: health.Band | None) -> float:
+    if band is None:
+        return 0.0
+    if band.kind == health.WITHIN and band.red_low is not None and band.red_high is not None:
+        return band.red_high - band.red_low
+    if band.green is not None and band.red is not None:
+        return abs(band.green - band.red)
+    return 0.0
 
 
 def board(user, *, team: Team | None = None) -> list[Kpi]:
@@ -140,7 +151,7 @@ def board(user, *, team: Team | None = None) -> list[Kpi]:
             trends[kpi_id].append(value)
     for kpi in kpis:
         kpi.trend = trends[kpi.pk]
-        kpi.trend_direction = trend_direction(kpi.trend)
+        kpi.trend_direction = trend_direction(kpi.trend, health.Band.of(kpi))
     return kpis
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from stretch.errors import Conflict
-from stretch.kpis import measuring, services
+from stretch.kpis import health, measuring, services
 from stretch.kpis.models import Kpi, Measurement
 from stretch.okrs import rollup
 from stretch.okrs import services as okrs
@@ -490,6 +490,9 @@ class TestRecovery:
         kr = objective.key_results.get()
         assert (kr.kpi, kr.start, kr.target, kr.unit) == (uptime, 99.0, 99.9, "%")
         assert progress(kr) == 0
+        assert kr.current == 99.0  # it starts from the KPI's latest reading, not blank
+        first = kr.check_ins.get()
+        assert first.author is None and first.measurement.value == 99.0
         measure(company.alice, uptime, 99.45, ago=1)
         assert progress(kr) == pytest.approx(0.5)
 
@@ -517,7 +520,8 @@ class TestRecovery:
         measure(company.alice, uptime, 99.0)
         objective = services.create_recovery(company.bob, uptime, target=99.95)
         assert objective.owner_team == company.platform
-        assert objective.key_results.get().target == 99.95
+        kr = objective.key_results.get()
+        assert kr.target == 99.95 and kr.title == "“Uptime” at 99.95 %"  # the title follows
 
     def test_an_outsider_cannot_make_one(self, company, uptime):
         measure(company.alice, uptime, 99.0)
@@ -605,7 +609,7 @@ class TestBoard:
             measure(company.alice, uptime, 99.0 + ago / 100, ago=ago)
         items = {k.name: k for k in services.board(company.dave)}
         assert items["Uptime"].trend == pytest.approx([99.0 + a / 100 for a in range(12, 0, -1)])
-        assert items["Uptime"].trend_direction == "flat"  # 0.11 on 99: under 1%
+        assert items["Uptime"].trend_direction == "down"  # 0.11 is a quarter of its band (0.4)
         assert items["Latency"].trend == [] and items["Latency"].trend_direction == "flat"
 
     def test_trend_direction(self):
@@ -613,6 +617,10 @@ class TestBoard:
         assert services.trend_direction([3, 2, 1]) == "down"
         assert services.trend_direction([5, 5.01, 5]) == "flat"
         assert services.trend_direction([0, 0]) == "flat"
+        # Measured against the band: uptime falling 99.8 → 98.6 is a fall, though under 2 %
+        uptime = health.Band("above", green=99.5, red=99)
+        assert services.trend_direction([99.8, 99.2, 98.6], uptime) == "down"
+        assert services.trend_direction([99.8, 99.81, 99.8], uptime) == "flat"
 
     def test_a_team_board_holds_the_team_and_those_below(self, company, uptime):
         sales = services.create_kpi(
