@@ -293,7 +293,10 @@ def _key_result_fields(data: dict, objective: Objective, options: EditorOptions,
         "unit": data["unit"],
         "weight": data["weight"],
         "owner": options.people.get(data["owner"] or default_owner, actor),
+        "kpi": data.get("kpi"),
     }
+    if data.get("kpi_factor") is not None:  # a stated conversion from the KPI's unit
+        fields["kpi_factor"] = data["kpi_factor"]
     steps: list[dict] = []
     if data["kind"] == KeyResult.Kind.MILESTONE:
         steps = data["steps"]

@@ -1,3 +1,4 @@
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -8,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stretch import access
+from stretch.kpis.models import Kpi
 from stretch.okrs import agreement
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team, display_name
@@ -41,6 +43,7 @@ def add_service_errors(
 
 MAX_KEY_RESULTS = 30
 KEY_RESULT_PREFIX = "kr"
+KPIS_OFFERED = 500  # the "follows a KPI" select stays a select, however many KPIs there are
 
 
 class ObjectiveForm(forms.Form):
@@ -142,6 +145,14 @@ class KeyResultForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
     weight = forms.FloatField(label=_("Weight"), initial=1)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    kpi = forms.TypedChoiceField(
+        label=_("Follows a KPI"), coerce=int, required=False, empty_value=None
+    )
+    kpi_factor = forms.FloatField(
+        label=_("KPI conversion"),
+        required=False,
+        help_text=_("Key result value = KPI value × this; needed when the units differ."),
+    )
     steps = forms.CharField(
         label=_("Steps"),
         required=False,
@@ -149,11 +160,12 @@ class KeyResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, owner_choices=(), **kwargs):
+    def __init__(self, *args, owner_choices=(), kpi_choices=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", _("Objective owner")), *owner_choices]
-        for name in ("start", "target", "range_low", "range_high", "weight"):
+        self.fields["kpi"].choices = [("", _("None")), *kpi_choices]
+        for name in ("start", "target", "range_low", "range_high", "weight", "kpi_factor"):
             self.fields[name].widget.attrs["step"] = "any"
 
     def has_changed(self) -> bool:
@@ -207,6 +219,9 @@ class EditorOptions:
     pillars: dict[int, StrategyPillar]
     people: dict[int, object]  # who may be given a key result, by id
     statuses: list[tuple[str, str]]
+    kpis: list[tuple[int, str]] = dataclasses.field(
+        default_factory=list
+    )  # what a key result may follow
 
     @cached_property
     def needs_agreement(self) -> bool:
@@ -225,7 +240,10 @@ class EditorOptions:
         )
         people = sorted(((pk, display_name(p)) for pk, p in self.people.items()), key=_by_name)
         formset = KeyResultFormSet(
-            data, initial=rows, prefix=KEY_RESULT_PREFIX, form_kwargs={"owner_choices": people}
+            data,
+            initial=rows,
+            prefix=KEY_RESULT_PREFIX,
+            form_kwargs={"owner_choices": people, "kpi_choices": self.kpis},
         )
         formset.extra = extra
         return form, formset
@@ -269,7 +287,14 @@ def load_options(user, objective: Objective | None, key_results: list[KeyResult]
         statuses.append((Objective.Status.STOPPED.value, Objective.Status.STOPPED.label))
     if objective is not None and objective.status == Objective.Status.CLOSED:
         statuses.append((Objective.Status.CLOSED.value, Objective.Status.CLOSED.label))
+    followed = {kr.kpi_id for kr in key_results} - {None}
+    kpis = (
+        Kpi.objects.filter(Q(archived=False) | Q(pk__in=followed))
+        .select_related("team")
+        .order_by("team__name", "name", "id")[:KPIS_OFFERED]
+    )
     return EditorOptions(
+        kpis=[(kpi.pk, _kpi_label(kpi)) for kpi in kpis],
         cycles={cycle.pk: cycle for cycle in Cycle.objects.all()},
         owners=owners,
         owner_labels=labels,
@@ -277,6 +302,11 @@ def load_options(user, objective: Objective | None, key_results: list[KeyResult]
         people={person.pk: person for person in people},
         statuses=statuses,
     )
+
+
+def _kpi_label(kpi: Kpi) -> str:
+    unit = f" ({kpi.unit})" if kpi.unit else ""
+    return f"{kpi.team.name} · {kpi.name}{unit}"
 
 
 def owner_key(objective: Objective) -> str:
@@ -307,6 +337,8 @@ def row_initial(kr: KeyResult) -> dict:
         "unit": kr.unit,
         "weight": editable_number(kr.weight),
         "owner": kr.owner_id,
+        "kpi": kr.kpi_id,
+        "kpi_factor": editable_number(kr.kpi_factor) if kr.kpi_id and kr.kpi_factor != 1 else None,
         "steps": format_steps(kr.steps.all()),
     }
 
