@@ -430,6 +430,37 @@ def _conversations(people: dict, counter: _Counter) -> None:
     counter.add(True)
     _one_on_one(people, quarter)
     _recognitions(people, quarter, counter)
+    _initiatives(people, quarter)
+
+
+# The work under a key result: (objective, key result) -> (title, owner, status, days to due).
+INITIATIVES = {
+    ("Make the platform boringly reliable", "p95 API latency"): [
+        ("Cache the catalogue reads", "bob", "done", -9),
+        ("Move search to the read replica", "chen", "doing", 12),
+        ("Trim the auth middleware", "bob", "todo", -2),
+    ],
+    ("Make the platform boringly reliable", "Multi-region failover live"): [
+        ("Write the failover runbook", "alice", "doing", 20),
+    ],
+    ("Ship the new job scheduler", "Scheduler handles all nightly jobs"): [
+        ("Move the last 40 cron jobs", "chen", "doing", 6),
+        ("Port the billing export", "chen", "dropped", None),
+    ],
+}
+
+
+def _initiatives(people: dict, quarter: dict) -> None:
+    from stretch.okrs import initiatives
+
+    today = timezone.localdate()
+    for (objective, kr_title), work in INITIATIVES.items():
+        kr = KeyResult.objects.filter(objective=quarter.get(objective), title=kr_title).first()
+        for title, owner, status, days in work if kr is not None else []:
+            due = today + timedelta(days=days) if days is not None else None
+            initiatives.create(
+                people[ADMIN], kr, title=title, owner=people[owner], status=status, due=due
+            )
 
 
 # Kudos: (giver, receivers, value, objective title or None, message, backdated days,
