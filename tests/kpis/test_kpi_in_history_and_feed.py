@@ -53,3 +53,14 @@ def test_the_editor_makes_a_key_result_follow_a_kpi_with_a_conversion(company, l
     assert kr.current == pytest.approx(0.18)
     again = form_of(client, edit_url(objective))
     assert again["kr-0-kpi"] == str(latency.pk) and again["kr-0-kpi_factor"] == "0.001"
+
+
+def test_the_objective_and_key_result_pages_show_a_kpi_check_in_as_from_the_kpi(
+    company, uptime, uptime_kr
+):
+    services.add_measurement(company.alice, uptime, value=99.97, date=uptime_kr.created_at.date())
+    client = client_for(company.alice)
+    for path in (f"/objectives/{uptime_kr.objective_id}/", f"/key-results/{uptime_kr.pk}/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "from a KPI" in page.content.decode(), path
