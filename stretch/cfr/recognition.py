@@ -27,7 +27,7 @@ from stretch.okrs.models import Cycle, Objective
 from stretch.org.models import CompanyValue, Membership, Team, display_name
 from stretch.params import as_int
 from stretch.social import events, feed, markdown
-from stretch.social.comments import EMOJI, clean_emoji
+from stretch.social.comments import clean_emoji, set_reaction_lists
 from stretch.social.models import Comment, Reaction
 
 MAX_MESSAGE = 2000
@@ -236,15 +236,7 @@ def reactions_of(recognitions: list[Recognition], user) -> None:
     """Set `reaction_list` [(emoji, count, mine)] and `comment_count` on each, in two
     queries."""
     ids = [r.pk for r in recognitions]
-    counted: dict[int, Counter] = {pk: Counter() for pk in ids}
-    mine: dict[int, set] = {pk: set() for pk in ids}
-    rows = Reaction.objects.filter(recognition_id__in=ids).values_list(
-        "recognition_id", "emoji", "person_id"
-    )
-    for recognition_id, emoji, person_id in rows if ids else ():
-        counted[recognition_id][emoji] += 1
-        if person_id == user.pk:
-            mine[recognition_id].add(emoji)
+    set_reaction_lists("recognition", recognitions, user)
     comments = dict(
         Comment.objects.filter(recognition_id__in=ids, deleted_at=None)
         .values("recognition_id")
@@ -252,11 +244,6 @@ def reactions_of(recognitions: list[Recognition], user) -> None:
         .values_list("recognition_id", "n")
     ) if ids else {}  # fmt: skip
     for recognition in recognitions:
-        recognition.reaction_list = [
-            (emoji, counted[recognition.pk][emoji], emoji in mine[recognition.pk])
-            for emoji in EMOJI
-            if counted[recognition.pk][emoji]
-        ]
         recognition.comment_count = comments.get(recognition.pk, 0)
 
 

@@ -303,20 +303,26 @@ def toggle_reaction(actor, comment: Comment, emoji) -> None:
 
 def reactions_of(comments: list[Comment], user) -> None:
     """Set `comment.reaction_list` [(emoji, count, mine)] on each comment, in one query."""
+    set_reaction_lists("comment", comments, user)
+
+
+def set_reaction_lists(field: str, targets: list, user) -> None:
+    """Set `reaction_list` [(emoji, count, mine)] on each comment or recognition (`field`
+    names which a reaction points at), in one query."""
     counts: dict[int, Counter] = defaultdict(Counter)
     mine: dict[int, set] = defaultdict(set)
-    rows = Reaction.objects.filter(comment__in=[c.pk for c in comments]).values_list(
-        "comment_id", "emoji", "person_id"
+    rows = Reaction.objects.filter(**{f"{field}_id__in": [t.pk for t in targets]}).values_list(
+        f"{field}_id", "emoji", "person_id"
     )
-    for comment_id, emoji, person_id in rows if comments else ():
-        counts[comment_id][emoji] += 1
+    for target_id, emoji, person_id in rows if targets else ():
+        counts[target_id][emoji] += 1
         if person_id == user.pk:
-            mine[comment_id].add(emoji)
-    for comment in comments:
-        comment.reaction_list = [
-            (emoji, counts[comment.pk][emoji], emoji in mine[comment.pk])
+            mine[target_id].add(emoji)
+    for target in targets:
+        target.reaction_list = [
+            (emoji, counts[target.pk][emoji], emoji in mine[target.pk])
             for emoji in EMOJI
-            if counts[comment.pk][emoji]
+            if counts[target.pk][emoji]
         ]
 
 
