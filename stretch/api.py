@@ -22,12 +22,15 @@ from stretch.okrs.coach_api import router as coach_router
 from stretch.okrs.initiatives_api import router as initiatives_router
 from stretch.org.api import router as org_router
 from stretch.org.strategy_api import router as strategy_router
+from stretch.org.tokens_api import router as tokens_router
 from stretch.params import LARGEST_ID
 from stretch.reviews.analytics_api import router as analytics_router
 from stretch.reviews.api import router as reviews_router
 from stretch.social.api import router as social_router
 from stretch.social.comments_api import router as comments_router
 from stretch.social.feed_api import router as feed_router
+from stretch.transfer.exports_api import router as exports_router
+from stretch.transfer.imports_api import router as imports_router
 from stretch.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
@@ -54,6 +57,9 @@ api.add_router("", recognition_router)
 api.add_router("", kpis_router)
 api.add_router("", initiatives_router)
 api.add_router("", strategy_router)
+api.add_router("", tokens_router)
+api.add_router("", imports_router)
+api.add_router("", exports_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:

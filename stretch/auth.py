@@ -14,7 +14,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         found = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash(token), user__is_active=True)
+            .filter(key_hash=ApiToken.hash(token), revoked_at=None, user__is_active=True)
             .first()
         )
         if found is None:

@@ -89,7 +89,41 @@ def cmd_token(args) -> None:
     user = get_user_model().objects.filter(username=args.username, is_active=True).first()
     if user is None:
         raise SystemExit(f"stretch token: error: no active user named {args.username!r}")
-    print(issue_token(user, name=args.name))
+    print(issue_token(user, name=args.name, scope=args.scope))
+
+
+def cmd_import_org(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.transfer.orgchart import run_command
+
+    run_command(args.file, dry_run=args.dry_run)
+
+
+def cmd_import_okrs(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.transfer.okr_import import run_command
+
+    run_command(args.file, dry_run=args.dry_run, cycle=args.cycle)
+
+
+def cmd_export(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.transfer.workspace import export_command
+
+    export_command(args.file)
+
+
+def cmd_import(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.transfer.workspace import import_command
+
+    import_command(args.file)
+
+
+def cmd_backup(args) -> None:
+    from stretch.transfer.backup import backup_command
+
+    backup_command(args.file)
 
 
 def cmd_createuser(args) -> None:
@@ -242,7 +276,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("token", "print a new personal API token for a user")
     p.add_argument("username", help="whose token it is")
     p.add_argument("--name", default="", help="a label to recognise the token by")
+    p.add_argument(
+        "--scope",
+        choices=["read", "write"],
+        default="write",
+        help="read: GET only; write: read and change (default)",
+    )
     p.set_defaults(func=cmd_token)
+
+    p = command("import-org", "import people, teams and memberships from a CSV org chart")
+    p.add_argument("file", help="the CSV file (see the README for its columns)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check the whole file and report; write nothing"
+    )
+    p.set_defaults(func=cmd_import_org)
+
+    p = command("import-okrs", "import objectives and key results from a CSV or XLSX file")
+    p.add_argument("file", help="the CSV or XLSX file (see the README for its columns)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check the whole file and report; write nothing"
+    )
+    p.add_argument(
+        "--cycle", default=None, help="cycle name or id for rows that name none (default: active)"
+    )
+    p.set_defaults(func=cmd_import_okrs)
+
+    p = command("export", "write the whole workspace as versioned JSON lines")
+    p.add_argument("file", help="where to write it; - for standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = command("import", "load a workspace export into an empty database")
+    p.add_argument("file", help="a file written by `stretch export`; - for standard input")
+    p.set_defaults(func=cmd_import)
+
+    p = command("backup", "make a consistent online copy of the embedded SQLite database")
+    p.add_argument("file", help="where to write the copy")
+    p.set_defaults(func=cmd_backup)
 
     p = command("createuser", "create a person who can log in")
     p.add_argument("username", help="the name they log in with")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "stretch.webhooks",
     "stretch.cfr",
     "stretch.kpis",
+    "stretch.transfer",
 ]
 
 MIDDLEWARE = [
@@ -202,3 +203,9 @@ EMAIL_USE_TLS = _env_flag("STRETCH_EMAIL_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("STRETCH_EMAIL_FROM", "Stretch <stretch@localhost>")
 # The address people reach Stretch at, for links in emails.
 STRETCH_BASE_URL = os.environ.get("STRETCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Imports (org chart, OKRs): an uploaded file larger than this, or with more rows, is refused
+# before it is parsed, so a spreadsheet "bomb" cannot exhaust the server.
+STRETCH_IMPORT_MAX_BYTES = int(os.environ.get("STRETCH_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+STRETCH_IMPORT_MAX_ROWS = int(os.environ.get("STRETCH_IMPORT_MAX_ROWS", "20000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, STRETCH_IMPORT_MAX_BYTES + 1_048_576)

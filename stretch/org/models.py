@@ -184,10 +184,26 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    # A read token may only GET; tokens made before scopes existed keep full access.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.WRITE)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A revoked token stays listed (who revoked it, when) but never authenticates again.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     def __str__(self) -> str:
         return f"token {self.name or self.pk} of {self.user}"
@@ -199,3 +215,27 @@ class ApiToken(models.Model):
     @classmethod
     def new_raw(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class SignInIdentity(models.Model):
+    """A person's account at the company's OpenID Connect provider: (issuer, subject).
+
+    Signing in again finds the person by this pair, so a changed email address at the
+    provider updates the person instead of creating a second one.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_identities"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sign_in_identity_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

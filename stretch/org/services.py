@@ -46,10 +46,10 @@ def create_person(
     return user
 
 
-def issue_token(user, name: str = "") -> str:
+def issue_token(user, name: str = "", scope: str = ApiToken.Scope.WRITE) -> str:
     """Make a personal API token; returns the raw token, which is not stored."""
     raw = ApiToken.new_raw()
-    ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash(raw))
+    ApiToken.objects.create(user=user, name=name, scope=scope, key_hash=ApiToken.hash(raw))
     return raw
 
 
