@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stretch import access
+from stretch.org import tokens
 from stretch.org.models import ApiToken, Cadence, Company, Membership, Profile, Team, Weekday
 
 
@@ -47,9 +48,9 @@ def create_person(
 
 
 def issue_token(user, name: str = "", scope: str = ApiToken.Scope.WRITE) -> str:
-    """Make a personal API token; returns the raw token, which is not stored."""
-    raw = ApiToken.new_raw()
-    ApiToken.objects.create(user=user, name=name, scope=scope, key_hash=ApiToken.hash(raw))
+    """Make a personal API token; returns the raw token, which is not stored (see
+    `stretch.org.tokens` for the rules and for what people do with their tokens)."""
+    _token, raw = tokens.issue(user, name, scope)
     return raw
 
 
