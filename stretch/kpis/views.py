@@ -188,10 +188,15 @@ def form_context(request, *, teams: list[Team], errors: dict | None, form: str, 
     }
 
 
-def _board(request, *, team: Team | None = None, errors=None, status=200):
-    user = request.user
-    shown_team = team or _team_filter(request)
+def board_filters(request, team: Team | None = None) -> tuple[Team | None, str]:
+    """The team a board shows (its own, or ?team= on the company's) and ?health=."""
     health = request.GET.get("health") if request.GET.get("health") in HEALTHS else ""
+    return team or _team_filter(request), health or ""
+
+
+def board_kpis(user, shown_team: Team | None, health: str) -> tuple[list[Kpi], dict[str, int]]:
+    """The board's KPIs under its filters, in its order, and how many there are of each
+    health before the health filter (the page and its CSV download)."""
     kpis = services.board(user, team=shown_team)
     today = timezone.localdate()
     counts = {colour: 0 for colour in HEALTHS}
@@ -205,6 +210,13 @@ def _board(request, *, team: Team | None = None, errors=None, status=200):
         kpis = [kpi for kpi in kpis if (kpi.health or "none") == health]
     # The ones that need attention first: red, yellow, green, then those not measured.
     kpis.sort(key=lambda kpi: (HEALTHS.index(kpi.health or "none"), kpi.name.casefold()))
+    return kpis, counts
+
+
+def _board(request, *, team: Team | None = None, errors=None, status=200):
+    user = request.user
+    shown_team, health = board_filters(request, team)
+    kpis, counts = board_kpis(user, shown_team, health)
     archived = services.visible_kpis(user, archived=True).order_by("name", "id")
     if shown_team is not None:
         below = access.descendants({shown_team.pk}, Team.objects.all())
@@ -220,6 +232,7 @@ def _board(request, *, team: Team | None = None, errors=None, status=200):
         "all_teams": all_teams,
         "archived": list(archived[:ARCHIVED_LISTED]),
         "form": form_context(request, teams=teams, errors=errors, form="new") if teams else None,
+        "csv_query": request.GET.urlencode(),
     }
     return render(request, "kpis/board.html", context, status=status)
 

@@ -5,9 +5,11 @@ results, as plain substrings: it works the same on SQLite and PostgreSQL and for
 which has no spaces between words for a word-based index to split on.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
 
 from stretch import access
@@ -31,37 +33,72 @@ def search(queryset, text: str):
     return queryset
 
 
-def explore(request):
-    cycle = pick_cycle(request)
+@dataclass(frozen=True)
+class Filters:
+    """What explore's query string asks for (anything unknown is ignored)."""
+
+    cycle: Cycle | None
+    team_id: int | None
+    owner_id: int | None
+    status: str
+    kind: str
+    health: str
+    q: str
+
+
+def read_filters(request) -> Filters:
     params = request.GET
-    team_id, owner_id = as_int(params.get("team")), as_int(params.get("owner"))
-    status, kind = params.get("status", ""), params.get("kind", "")
-    health, q = params.get("health", ""), params.get("q", "").strip()
+    return Filters(
+        cycle=pick_cycle(request),
+        team_id=as_int(params.get("team")),
+        owner_id=as_int(params.get("owner")),
+        status=params.get("status", ""),
+        kind=params.get("kind", ""),
+        health=params.get("health", ""),
+        q=params.get("q", "").strip(),
+    )
 
-    qs = access.objectives_visible_to(request.user, objectives_queryset())
-    if cycle is not None:
-        qs = qs.filter(cycle=cycle)
-    if team_id is not None:
-        members = Membership.objects.filter(team_id=team_id).values("person_id")
-        qs = qs.filter(Q(owner_team_id=team_id) | Q(owner_person_id__in=members))
-    if owner_id is not None:
-        qs = qs.filter(owner_person_id=owner_id)
-    if status in Objective.Status.values:
-        qs = qs.filter(status=status)
-    if kind in Objective.Kind.values:
-        qs = qs.filter(kind=kind)
-    if q:
-        qs = search(qs, q)
-    qs = qs.order_by("-updated_at", "-pk")
 
-    if health in HEALTH:
-        # Health moves with every check-in and every day, so it is computed, not stored:
-        # roll up everything that matched so far, then keep the asked-for health.
-        matched = list(qs)
-        rollup.annotate(matched)
-        kept = [o for o in matched if o.health == health]
+def matching(user, filters: Filters) -> QuerySet:
+    """The objectives `user` may see that match every filter but health, newest first."""
+    qs = access.objectives_visible_to(user, objectives_queryset().select_related("pillar"))
+    if filters.cycle is not None:
+        qs = qs.filter(cycle=filters.cycle)
+    if filters.team_id is not None:
+        members = Membership.objects.filter(team_id=filters.team_id).values("person_id")
+        qs = qs.filter(Q(owner_team_id=filters.team_id) | Q(owner_person_id__in=members))
+    if filters.owner_id is not None:
+        qs = qs.filter(owner_person_id=filters.owner_id)
+    if filters.status in Objective.Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.kind in Objective.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.q:
+        qs = search(qs, filters.q)
+    return qs.order_by("-updated_at", "-pk")
+
+
+def matching_all(user, filters: Filters) -> list[Objective]:
+    """Every objective the page lists over all its pages, with its progress (the CSV
+    download, and the page itself when it filters by health)."""
+    # Health moves with every check-in and every day, so it is computed, not stored:
+    # roll up everything that matched so far, then keep the asked-for health.
+    matched = list(matching(user, filters))
+    rollup.annotate(matched)
+    if filters.health in HEALTH:
+        return [o for o in matched if o.health == filters.health]
+    return matched
+
+
+def explore(request):
+    filters = read_filters(request)
+    params = request.GET
+    cycle, owner_id = filters.cycle, filters.owner_id
+    if filters.health in HEALTH:
+        kept = matching_all(request.user, filters)
         page = Paginator(kept, PAGE_SIZE).get_page(params.get("page"))
     else:
+        qs = matching(request.user, filters)
         page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
         page.object_list = list(page.object_list)
         rollup.annotate(page.object_list)
@@ -81,11 +118,11 @@ def explore(request):
             "teams": Team.objects.only("id", "name"),
             "page": page,
             "filters": {
-                "team": team_id,
-                "status": status,
-                "kind": kind,
-                "health": health,
-                "q": q,
+                "team": filters.team_id,
+                "status": filters.status,
+                "kind": filters.kind,
+                "health": filters.health,
+                "q": filters.q,
             },
             "owner": owner,
             "owner_name": display_name(owner) if owner else "",

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -238,7 +238,41 @@ def team_rhythm(request, team_id: int):
 # People --------------------------------------------------------------------------------------
 
 
-def people(request):
+@dataclass
+class PeopleFound:
+    """The people page's list under its search (?q=), team (?team=) and cycle (?cycle=)."""
+
+    user: object
+    cycle: Cycle | None
+    context: dict
+    persons: QuerySet
+    query: str
+    teams: list[Team]
+    team: Team | None
+
+    def summaries(self, persons: list, owners) -> list[tuple[object, Summary]]:
+        """Each of `persons` with a summary of their objectives in the cycle that the reader
+        may see (`owners`: their ids, or a query of them), in one roll-up."""
+        owned: dict[int, list[Objective]] = defaultdict(list)
+        if self.cycle is not None:
+            objectives = list(
+                access.objectives_visible_to(
+                    self.user, Objective.objects.select_related("cycle")
+                ).filter(cycle=self.cycle, owner_person__in=owners)
+            )
+            rollup.annotate(objectives)
+            for objective in objectives:
+                if objective.owner_person_id is not None:
+                    owned[objective.owner_person_id].append(objective)
+        expected = self.context["expected"]
+        return [(p, summarise(owned[p.pk], expected)) for p in persons]
+
+    def rows(self) -> list[tuple[object, Summary]]:
+        """Everyone the list holds, over all its pages (the CSV download)."""
+        return self.summaries(list(self.persons), self.persons.values("pk"))
+
+
+def people_found(request) -> PeopleFound:
     cycle, context = _cycle_context(request)
     query = request.GET.get("q", "").strip()
     persons = (
@@ -263,24 +297,19 @@ def people(request):
     chosen = next((t for t in teams if str(t.pk) == team_id), None)
     if chosen is not None:
         persons = persons.filter(memberships__team=chosen)
-    page = Paginator(persons, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    owned: dict[int, list[Objective]] = defaultdict(list)
-    if cycle is not None:
-        objectives = list(
-            access.objectives_visible_to(
-                request.user, Objective.objects.select_related("cycle")
-            ).filter(cycle=cycle, owner_person__in=[p.pk for p in page])
-        )
-        rollup.annotate(objectives)
-        for objective in objectives:
-            if objective.owner_person_id is not None:
-                owned[objective.owner_person_id].append(objective)
-    context |= {
+    return PeopleFound(request.user, cycle, context, persons, query, teams, chosen)
+
+
+def people(request):
+    found = people_found(request)
+    page = Paginator(found.persons, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    context = found.context | {
         "page": page,
-        "rows": [(p, summarise(owned[p.pk], context["expected"])) for p in page],
-        "query": query,
-        "teams": teams,
-        "team": chosen,
+        "rows": found.summaries(list(page), [p.pk for p in page]),
+        "query": found.query,
+        "teams": found.teams,
+        "team": found.team,
+        "csv_query": request.GET.urlencode(),
     }
     return render(request, "org/people.html", context)
 
