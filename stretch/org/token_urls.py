@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The tokens page: your API tokens, and everyone's for administrators."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from stretch.org import token_views as views
+
+urlpatterns = [
+    path("settings/tokens/", views.my_tokens, name="tokens"),
+    path("settings/tokens/all/", views.all_tokens, name="tokens-all"),
+    path("settings/tokens/<int:token_id>/revoke/", views.revoke, name="token-revoke"),
+]

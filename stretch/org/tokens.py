@@ -55,9 +55,9 @@ def create_token(actor, name: str = "", scope: str = ApiToken.Scope.WRITE) -> tu
 
 
 def _listed() -> QuerySet:
-    return ApiToken.objects.select_related(
-        "user__profile", "revoked_by__profile"
-    ).order_by("-created_at", "-pk")
+    return ApiToken.objects.select_related("user__profile", "revoked_by__profile").order_by(
+        "-created_at", "-pk"
+    )
 
 
 def tokens_of(user) -> QuerySet:

@@ -71,7 +71,7 @@ def token_out(token: ApiToken) -> dict:
 )
 def list_tokens(
     request,
-    all: bool = Query(False, description="everyone's tokens (administrators only)"),  # noqa: A002
+    all: bool = Query(False, description="everyone's tokens (administrators only)"),
     active: bool | None = Query(None, description="true: not revoked; false: revoked"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
