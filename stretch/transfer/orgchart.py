@@ -103,8 +103,6 @@ def run(data: bytes, actor, *, dry_run: bool, filename: str = "") -> Report:
     plan = _parse(table.rows, problems)
     if not plan.teams and not plan.people and not problems:
         problems.append(Problem(None, "", _("The file has no rows below its header.")))
-    if problems:
-        return Report(problems, {})
     existing = _Existing(plan)
     _check(plan, existing, problems)
     if problems:
