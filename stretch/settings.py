@@ -209,3 +209,54 @@ STRETCH_BASE_URL = os.environ.get("STRETCH_BASE_URL", "http://127.0.0.1:8000").r
 STRETCH_IMPORT_MAX_BYTES = int(os.environ.get("STRETCH_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 STRETCH_IMPORT_MAX_ROWS = int(os.environ.get("STRETCH_IMPORT_MAX_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, STRETCH_IMPORT_MAX_BYTES + 1_048_576)
+
+# Sign-in. Local passwords and, when configured, the company's OpenID Connect provider.
+#
+# STRETCH_OIDC_ISSUER         the provider's issuer URL, e.g. https://login.example.com/realms/acme
+# STRETCH_OIDC_CLIENT_ID      Stretch's client at the provider (redirect URI: <base>/oidc/callback/)
+# STRETCH_OIDC_CLIENT_SECRET  its secret. Sign-in with the provider is on when all three are set.
+# STRETCH_OIDC_PROVIDER_NAME  the button's label: "Sign in with <name>" (default "single sign-on")
+# STRETCH_OIDC_SCOPES         scopes asked for (default "openid email profile")
+# STRETCH_OIDC_TEAM_CLAIM     a claim naming the person's team (e.g. "department"): they join the
+#                             existing team of that name; an unknown name adds no team
+# STRETCH_OIDC_AUTHORIZATION_ENDPOINT, _TOKEN_ENDPOINT, _USERINFO_ENDPOINT, _JWKS_URI
+#                             override what the discovery document says (rarely needed)
+# STRETCH_PASSWORD_LOGIN      "false": only the provider signs people in; passwords are refused
+#                             everywhere, Django admin's login too (needs the provider configured)
+#
+# The endpoints come from <issuer>/.well-known/openid-configuration, fetched at the first
+# sign-in and cached (never here, so Stretch starts while the provider is down). ID tokens are
+# RS256, checked against the provider's JWKS. stretch/org/oidc.py reads these at call time.
+STRETCH_OIDC_ISSUER = os.environ.get("STRETCH_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("STRETCH_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("STRETCH_OIDC_CLIENT_SECRET", "").strip()
+STRETCH_OIDC_ENABLED = bool(STRETCH_OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
+STRETCH_OIDC_PROVIDER_NAME = os.environ.get("STRETCH_OIDC_PROVIDER_NAME", "").strip()
+OIDC_RP_SCOPES = os.environ.get("STRETCH_OIDC_SCOPES", "").strip() or "openid email profile"
+STRETCH_OIDC_TEAM_CLAIM = os.environ.get("STRETCH_OIDC_TEAM_CLAIM", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("STRETCH_OIDC_AUTHORIZATION_ENDPOINT") or None
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("STRETCH_OIDC_TOKEN_ENDPOINT") or None
+OIDC_OP_USER_ENDPOINT = os.environ.get("STRETCH_OIDC_USERINFO_ENDPOINT") or None
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("STRETCH_OIDC_JWKS_URI") or None
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATE_CLASS = "stretch.org.oidc.AuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "stretch.org.oidc.CallbackView"
+STRETCH_PASSWORD_LOGIN = os.environ.get("STRETCH_PASSWORD_LOGIN", "").strip().lower() not in {
+    "0",
+    "false",
+    "no",
+    "off",
+}
+if not STRETCH_PASSWORD_LOGIN and not STRETCH_OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "STRETCH_PASSWORD_LOGIN=false leaves no way to sign in: also set STRETCH_OIDC_ISSUER, "
+        "STRETCH_OIDC_CLIENT_ID and STRETCH_OIDC_CLIENT_SECRET"
+    )
+AUTHENTICATION_BACKENDS = [
+    *(["stretch.org.oidc.OIDCBackend"] if STRETCH_OIDC_ENABLED else []),
+    *(["django.contrib.auth.backends.ModelBackend"] if STRETCH_PASSWORD_LOGIN else []),
+]
