@@ -20,6 +20,7 @@ from stretch.transfer import okr_import, orgchart, tabular
 from stretch.transfer.models import ImportJob
 
 router = Router(tags=["imports"])
+UPLOADED_FILE = File(None, description="the CSV or XLSX file")
 
 
 # The jobs (shared with the pages) ---------------------------------------------------------
@@ -133,7 +134,7 @@ def job_out(job: ImportJob) -> dict[str, Any]:
 )
 def create_import(
     request,
-    file: UploadedFile | None = File(None),
+    file: UploadedFile | None = UPLOADED_FILE,
     kind: str = Form(""),
     cycle: str = Form(""),
 ):
