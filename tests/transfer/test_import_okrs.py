@@ -78,7 +78,7 @@ def test_each_problem_names_its_line_and_column(company):
         "Nocycle,B,alice,,,,,,,,,,\n"  # 3 unknown cycle
         "Year,C,alice,wild,,,,,,,,,\n"  # 4 bad kind
         "Year,D,alice,,,K,sideways,0,1,,,,\n"  # 5 bad direction
-        "Year,E,alice,,,K,increase,\"12,5\",20,,,,\n"  # 6 bad number
+        'Year,E,alice,,,K,increase,"12,5",20,,,,\n'  # 6 bad number
         "Year,F,alice,,,K,range,,,,,,\n"  # 7 range without bounds
         "Year,,alice,,,,,,,,,,\n"  # 8 missing objective
         "Year,G,alice,,,K,increase,abc,1,,,,\n"  # 9 bad number
