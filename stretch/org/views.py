@@ -7,6 +7,7 @@ the company: lists are loaded for a whole page at once and annotated in one roll
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -242,7 +243,7 @@ def team_rhythm(request, team_id: int):
 class PeopleFound:
     """The people page's list under its search (?q=), team (?team=) and cycle (?cycle=)."""
 
-    user: object
+    user: Any
     cycle: Cycle | None
     context: dict
     persons: QuerySet
@@ -250,7 +251,7 @@ class PeopleFound:
     teams: list[Team]
     team: Team | None
 
-    def summaries(self, persons: list, owners) -> list[tuple[object, Summary]]:
+    def summaries(self, persons: list, owners) -> list[tuple[Any, Summary]]:
         """Each of `persons` with a summary of their objectives in the cycle that the reader
         may see (`owners`: their ids, or a query of them), in one roll-up."""
         owned: dict[int, list[Objective]] = defaultdict(list)
@@ -267,7 +268,7 @@ class PeopleFound:
         expected = self.context["expected"]
         return [(p, summarise(owned[p.pk], expected)) for p in persons]
 
-    def rows(self) -> list[tuple[object, Summary]]:
+    def rows(self) -> list[tuple[Any, Summary]]:
         """Everyone the list holds, over all its pages (the CSV download)."""
         return self.summaries(list(self.persons), self.persons.values("pk"))
 

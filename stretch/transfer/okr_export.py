@@ -266,8 +266,13 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     response = StreamingHttpResponse(
         (line.encode() for line in csv_lines(header, rows)), content_type=CSV_TYPE
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = attachment(filename)
     return response
+
+
+def attachment(name: str) -> str:
+    """The Content-Disposition of a download named `name` (non-ASCII names escaped)."""
+    return content_disposition_header(True, name) or "attachment"
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
@@ -303,9 +308,7 @@ def okrs_response(user, cycle: Cycle, file_format: str) -> HttpResponse | Stream
         ]
     )
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, filename(cycle, "okrs", "xlsx")
-    )
+    response["Content-Disposition"] = attachment(filename(cycle, "okrs", "xlsx"))
     return response
 
 
