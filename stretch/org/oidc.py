@@ -29,9 +29,10 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -295,9 +296,17 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
 
 def login_context(request, next_url: str) -> dict:
-    """What the login page shows: the provider's button, the password form, or both."""
+    """What the login page shows: the provider's button, the password form, or both.
+
+    The button is a link, not a form: a form's redirect to the provider would break the
+    page's Content-Security-Policy (form-action 'self').
+    """
+    oidc_url = reverse("oidc_authentication_init")
+    if next_url:
+        oidc_url += "?" + urlencode({"next": next_url})
     return {
         "oidc_enabled": enabled(),
+        "oidc_url": oidc_url,
         "oidc_provider_name": provider_name(),
         "password_login": password_login_enabled() or not enabled(),
         "oidc_error": "",
