@@ -231,3 +231,14 @@ def test_revoke_is_refused_in_the_service_for_someone_else(company):
         tokens.revoke_token(company.dave, token)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
     assert tokens.revoke_token(company.alice, token).revoked_at <= timezone.now()
+
+
+def test_the_list_runs_a_bounded_number_of_queries(company, api_as, django_assert_max_num_queries):
+    for person in (company.alice, company.bob, company.dave):
+        for n in range(3):
+            token, _raw = tokens.create_token(person, f"t{n}", "read")
+            tokens.revoke_token(company.admin, token)
+    client = api_as(company.admin)
+    with django_assert_max_num_queries(4):
+        answer = client.get("/tokens?all=true")
+    assert answer.json_body["count"] == 10

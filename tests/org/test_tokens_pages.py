@@ -165,3 +165,16 @@ def test_the_cli_refuses_a_long_name_in_one_line(company, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "name: At most 100 characters." in err
     assert not ApiToken.objects.exists()
+
+
+def test_the_pages_run_a_bounded_number_of_queries(company, django_assert_max_num_queries):
+    for person in (company.admin, company.alice, company.dave):
+        for n in range(4):
+            token, _raw = tokens.create_token(person, f"t{n}", "read")
+            if n % 2:
+                tokens.revoke_token(company.admin, token)
+    client = client_for(company.admin)
+    with django_assert_max_num_queries(10):
+        assert client.get(PAGE).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(f"{PAGE}all/").status_code == 200
