@@ -50,8 +50,9 @@ def upload(actor, *, kind: str, filename: str, data: bytes, cycle: str = "") -> 
     except tabular.TableError as error:
         raise ValidationError({"file": error.problems[0].message}) from None
     options: dict[str, Any] = {}
-    if kind == ImportJob.Kind.OKRS and cycle.strip():
-        options["cycle"] = okr_import.resolve_cycle(cycle).pk
+    chosen = okr_import.resolve_cycle(cycle) if kind == ImportJob.Kind.OKRS else None
+    if chosen is not None:
+        options["cycle"] = chosen.pk
     job = ImportJob(
         kind=kind,
         created_by=actor,

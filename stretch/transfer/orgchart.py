@@ -29,6 +29,7 @@ problem at all, and then all of it is written in one transaction. A dry run writ
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -242,37 +243,42 @@ def _check(plan: Plan, existing: _Existing, problems: list[Problem]) -> None:
 
     file_people: dict[str, PersonRow] = {}
     all_emails = {row.email for row in plan.people}
-    for row in plan.people:
-        if row.email in file_people:
+    for person_row in plan.people:
+        if person_row.email in file_people:
             problems.append(
                 Problem(
-                    row.line,
+                    person_row.line,
                     "email",
                     _("The email %(email)s is on line %(first)s already.")
-                    % {"email": row.email, "first": file_people[row.email].line},
+                    % {"email": person_row.email, "first": file_people[person_row.email].line},
                 )
             )
             continue
-        file_people[row.email] = row
-        if len(existing.people.get(row.email, [])) > 1:
+        file_people[person_row.email] = person_row
+        if len(existing.people.get(person_row.email, [])) > 1:
             problems.append(
                 Problem(
-                    row.line,
+                    person_row.line,
                     "email",
-                    _("Several people in Stretch have the email %(email)s.") % {"email": row.email},
+                    _("Several people in Stretch have the email %(email)s.")
+                    % {"email": person_row.email},
                 )
             )
-        if row.manager and row.manager not in all_emails and row.manager not in existing.people:
+        if (
+            person_row.manager
+            and person_row.manager not in all_emails
+            and person_row.manager not in existing.people
+        ):
             problems.append(
                 Problem(
-                    row.line,
+                    person_row.line,
                     "manager_email",
                     _("Unknown manager %(email)s: not in the file nor in Stretch.")
-                    % {"email": row.manager},
+                    % {"email": person_row.manager},
                 )
             )
-        for team in row.teams:
-            known_team(team, row.line, "teams")
+        for team in person_row.teams:
+            known_team(team, person_row.line, "teams")
     _check_manager_cycles(file_people, existing, problems)
 
 
@@ -396,18 +402,18 @@ def _apply(plan: Plan, existing: _Existing, actor) -> dict[str, int]:
         0,
     )
     teams: dict[str, Team] = {name: found[0] for name, found in existing.teams.items()}
-    for row in _topological(plan.teams):
-        parent = teams[row.parent] if row.parent else None
-        team = existing.team(row.name)
+    for team_row in _topological(plan.teams):
+        parent = teams[team_row.parent] if team_row.parent else None
+        team = existing.team(team_row.name)
         if team is None:
-            teams[row.name] = org.create_team(actor, name=row.name, parent=parent)
+            teams[team_row.name] = org.create_team(actor, name=team_row.name, parent=parent)
             summary["teams_created"] += 1
         elif team.parent_id != (parent.pk if parent else None):
             org.validate_team_parent(team, parent)
             team.parent = parent
             team.save(update_fields=["parent"])
             summary["teams_updated"] += 1
-    people: dict[str, object] = {}
+    people: dict[str, Any] = {}
     created: set[str] = set()
     for row in plan.people:
         person = existing.person(row.email)
