@@ -363,3 +363,26 @@ def test_the_queries_do_not_grow_with_the_cycle(
     with django_assert_max_num_queries(small):
         rows = body(client.get(url))
     assert b"KR 11.2" in rows or what == "okrs.xlsx"
+
+
+# Round trip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["okrs.csv", "okrs.xlsx"])
+def test_an_exported_file_re_imports_as_an_update_with_no_changes(known, company, what):
+    from stretch.transfer import okr_import
+
+    versions = dict(Objective.objects.values_list("pk", "version"))
+    data = body(download(company.admin, f"/cycles/{company.quarter.pk}/export/{what}"))
+    report = okr_import.run(data, company.admin, dry_run=False, filename=f"back.{what[-4:]}")
+    assert report.problems == []
+    assert report.summary == {
+        "objectives_created": 0,
+        "objectives_updated": 0,
+        "objectives_unchanged": 4,
+        "key_results_created": 0,
+        "key_results_updated": 0,
+        "key_results_unchanged": 5,
+    }
+    assert dict(Objective.objects.values_list("pk", "version")) == versions
+    assert Objective.objects.get(pk=known.formula.pk).title == '=HYPERLINK("http://x")'
