@@ -5,6 +5,7 @@ It is panva's `oidc-provider` from the npm registry (pinned in package-lock.json
 Node.js or a failed install skips the tests with the reason; with CI=true they fail.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -74,21 +75,31 @@ def _unavailable(reason: str) -> None:
 def _ensure_installed() -> None:
     if not shutil.which("node") or not shutil.which("npm"):
         _unavailable("Node.js or npm not found")
-    if (HERE / "node_modules" / "oidc-provider" / "package.json").exists():
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    if not re.fullmatch(r"v(\d+)\..*", version) or int(version[1:].split(".")[0]) < 20:
+        _unavailable(f"the test provider needs Node.js 20 or newer (found {version or 'none'})")
+    marker = HERE / "node_modules" / "oidc-provider" / "package.json"
+    if marker.exists():
         return
-    try:
-        result = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        _unavailable(f"`npm ci` in tests/oidc_provider failed ({error})")
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        _unavailable(f"`npm ci` in tests/oidc_provider failed: {' / '.join(tail)}")
+    # `./dev test` runs the SQLite and PostgreSQL suites side by side: one installs, the other
+    # waits for it.
+    with open(HERE / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists():
+            return
+        try:
+            result = subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=HERE,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            _unavailable(f"`npm ci` in tests/oidc_provider failed ({error})")
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            _unavailable(f"`npm ci` in tests/oidc_provider failed: {' / '.join(tail)}")
 
 
 class RunningProvider:
