@@ -386,3 +386,14 @@ def test_an_exported_file_re_imports_as_an_update_with_no_changes(known, company
     }
     assert dict(Objective.objects.values_list("pk", "version")) == versions
     assert Objective.objects.get(pk=known.formula.pk).title == '=HYPERLINK("http://x")'
+
+
+def test_a_cycle_named_in_chinese_gives_a_file_named_by_its_id(db):
+    from stretch.okrs.models import Cycle
+
+    assert okr_export.filename(Cycle(pk=7, name="第一季度"), "okrs", "csv") == (
+        "stretch-okrs-cycle-7.csv"
+    )
+    assert okr_export.filename(Cycle(pk=7, name="2026 Q4"), "okrs", "xlsx") == (
+        "stretch-okrs-2026-q4.xlsx"
+    )
