@@ -76,7 +76,7 @@ def _job_context(job: ImportJob) -> dict:
     return {
         "job": job,
         "problems": job.report.get("problems") or [],
-        "summary": [(_(label), summary[key]) for key, label in labels.items() if key in summary],
+        "summary": [(str(label), summary[key]) for key, label in labels.items() if key in summary],
     }
 
 

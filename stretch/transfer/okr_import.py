@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stretch import access
 from stretch.okrs import services as okrs
@@ -490,12 +491,12 @@ def cli_actor():
 
 
 SUMMARY_LABELS = {
-    "objectives_created": "objectives created",
-    "objectives_updated": "objectives updated",
-    "objectives_unchanged": "objectives unchanged",
-    "key_results_created": "key results created",
-    "key_results_updated": "key results updated",
-    "key_results_unchanged": "key results unchanged",
+    "objectives_created": gettext_lazy("objectives created"),
+    "objectives_updated": gettext_lazy("objectives updated"),
+    "objectives_unchanged": gettext_lazy("objectives unchanged"),
+    "key_results_created": gettext_lazy("key results created"),
+    "key_results_updated": gettext_lazy("key results updated"),
+    "key_results_unchanged": gettext_lazy("key results unchanged"),
 }
 
 

@@ -37,6 +37,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stretch import access
 from stretch.org import services as org
@@ -497,13 +498,13 @@ def cli_actor():
 
 
 SUMMARY_LABELS = {
-    "teams_created": "teams created",
-    "teams_updated": "teams updated",
-    "people_created": "people created",
-    "people_updated": "people updated",
-    "memberships_added": "memberships added",
-    "memberships_changed": "memberships changed",
-    "memberships_removed": "memberships removed",
+    "teams_created": gettext_lazy("teams created"),
+    "teams_updated": gettext_lazy("teams updated"),
+    "people_created": gettext_lazy("people created"),
+    "people_updated": gettext_lazy("people updated"),
+    "memberships_added": gettext_lazy("memberships added"),
+    "memberships_changed": gettext_lazy("memberships changed"),
+    "memberships_removed": gettext_lazy("memberships removed"),
 }
 
 
