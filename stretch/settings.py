@@ -215,7 +215,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, STRETCH_IMPORT_MAX_BYTES + 1_048_57
 # STRETCH_OIDC_ISSUER         the provider's issuer URL, e.g. https://login.example.com/realms/acme
 # STRETCH_OIDC_CLIENT_ID      Stretch's client at the provider (redirect URI: <base>/oidc/callback/)
 # STRETCH_OIDC_CLIENT_SECRET  its secret. Sign-in with the provider is on when all three are set.
-# STRETCH_OIDC_PROVIDER_NAME  the button's label: "Sign in with <name>" (default "single sign-on")
+# STRETCH_OIDC_PROVIDER_NAME  the button's label: "Sign in with <name>" (default: the issuer's host)
 # STRETCH_OIDC_SCOPES         scopes asked for (default "openid email profile")
 # STRETCH_OIDC_TEAM_CLAIM     a claim naming the person's team (e.g. "department"): they join the
 #                             existing team of that name; an unknown name adds no team

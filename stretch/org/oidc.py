@@ -15,6 +15,7 @@ that matches no team (or several) adds no membership and is logged, never create
 import hashlib
 import logging
 import re
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -78,7 +79,9 @@ def password_login_enabled() -> bool:
 
 
 def provider_name() -> str:
-    return getattr(settings, "STRETCH_OIDC_PROVIDER_NAME", "") or _("single sign-on")
+    """The button's "Sign in with …": STRETCH_OIDC_PROVIDER_NAME, else the issuer's host."""
+    name = getattr(settings, "STRETCH_OIDC_PROVIDER_NAME", "")
+    return name or urlsplit(getattr(settings, "STRETCH_OIDC_ISSUER", "")).hostname or ""
 
 
 def issuer() -> str:

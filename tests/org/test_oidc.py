@@ -160,6 +160,19 @@ def test_a_deactivated_person_is_refused(provider, company):
     assert not signed_in_user(client).is_authenticated
 
 
+def test_deactivating_a_person_ends_their_session(provider, company):
+    client = Client()
+    sign_in(provider, client, "nora", "nora-pass")
+    assert signed_in_user(client).username == "nora"
+    get_user_model().objects.filter(username="nora").update(is_active=False)
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_without_a_provider_name_the_button_names_the_issuers_host(provider, settings, company):
+    settings.STRETCH_OIDC_PROVIDER_NAME = ""
+    assert "Sign in with 127.0.0.1" in Client().get("/login/").content.decode()
+
+
 def test_the_login_page_offers_the_provider_next_to_the_password_form(provider, company):
     page = Client().get("/login/?next=/explore/").content.decode()
     assert "Sign in with Testco Login" in page
@@ -270,6 +283,14 @@ def test_an_unreachable_provider_is_a_clear_page_and_startup_never_calls_it(sett
     response = Client().get("/oidc/authenticate/")
     assert response.status_code == 503
     assert "Testco Login cannot be reached" in response.content.decode()
+
+
+def test_a_discovery_document_of_another_issuer_is_not_trusted(provider, settings, company):
+    # The same provider reached under another name announces its own issuer, not this one.
+    settings.STRETCH_OIDC_ISSUER = provider.issuer.replace("127.0.0.1", "localhost")
+    response = Client().get("/oidc/authenticate/")
+    assert response.status_code == 503
+    assert "cannot be reached" in response.content.decode()
 
 
 def test_without_configuration_there_is_no_button_and_the_callback_is_not_found(settings, company):
