@@ -62,3 +62,22 @@ def test_sign_in_with_the_provider_lands_on_my_okrs(live_server, company, provid
     nora = get_user_model().objects.get(username="nora")
     assert nora.profile.display_name == "Nora Newcomer"
     assert Membership.objects.filter(person=nora, team=company.platform).exists()
+
+
+def test_with_passwords_off_the_login_page_shows_only_the_provider(
+    live_server, company, provider, page, settings
+):
+    settings.STRETCH_PASSWORD_LOGIN = False
+    settings.AUTHENTICATION_BACKENDS = ["stretch.org.oidc.OIDCBackend"]
+    page.goto(f"{live_server.url}/login/?next=/explore/")
+    expect(page.get_by_role("link", name="Sign in with Testco Login")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    if shots := os.environ.get("STRETCH_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/oidc-login-passwords-off.png", full_page=True)
+
+    page.get_by_role("link", name="Sign in with Testco Login").click()
+    page.get_by_label("Username").fill("nora")
+    page.get_by_label("Password").fill("nora-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Allow").click()
+    page.wait_for_url(f"{live_server.url}/explore/")
