@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from stretch import access
 from stretch.okrs import rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from stretch.transfer.tabular import FORMULA_STARTS
 
 IMPORT_COLUMNS = [
     "cycle",
@@ -81,10 +82,6 @@ FORMATS = ("csv", "xlsx")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000  # check-ins read from the database at a time
-
-# Text a spreadsheet would run as a formula when the file is opened (or, for tab and
-# carriage return, that some spreadsheets strip before looking for one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Cells -----------------------------------------------------------------------------------------

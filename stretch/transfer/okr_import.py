@@ -5,7 +5,9 @@ without key results is one row with the key result columns empty); rows of one o
 are grouped by `objective_id`, else by (cycle, owner, objective). The columns are listed in
 `COLUMNS`; the export's computed columns (`EXPORT_ONLY`) are accepted and ignored, so an
 exported file re-imports as an update: `objective_id` and `key_result_id` name what to
-update in place, and a row without them creates.
+update in place. A row without them updates the objective of that cycle, owner and title
+when exactly one exists (and, in it, the key result of that title), else creates: importing
+the same spreadsheet twice changes nothing the second time.
 
 `parent` aligns an objective: an objective's id, or its exact title in the same cycle (an
 objective of the file, earlier or later, or one already in Stretch); a title two objectives
@@ -193,6 +195,51 @@ def _read_groups(rows, resolver: _Resolver, problems: list[Problem], columns: se
         if kr is not None:
             group.key_results.append(kr)
     return list(groups.values())
+
+
+def _match_existing(groups: list[ObjectiveGroup], actor) -> None:
+    """Give rows without ids the id of the one objective (key result) they already are.
+
+    An objective is the same when its cycle, owner and title are; a key result when its
+    objective and title are. Two candidates, or one another row names by id, match nothing.
+    """
+    claimed = {g.objective_id for g in groups if g.objective_id}
+    unmatched = [g for g in groups if g.objective_id is None]
+    if unmatched:
+        candidates: dict[tuple, list[Objective]] = {}
+        for objective in access.objectives_visible_to(actor, Objective.objects.all()).filter(
+            cycle__in={g.cycle.pk for g in unmatched},
+            title__in={g.fields["title"] for g in unmatched},
+        ):
+            key = (objective.cycle_id, objective.owner_person_id, objective.owner_team_id)
+            candidates.setdefault((*key, objective.title), []).append(objective)
+        for group in unmatched:
+            person, team = group.fields.get("owner_person"), group.fields.get("owner_team")
+            key = (group.cycle.pk, person and person.pk, team and team.pk, group.fields["title"])
+            found = [o for o in candidates.get(key, []) if o.pk not in claimed]
+            if len(found) == 1:
+                group.objective_id = found[0].pk
+                claimed.add(found[0].pk)
+    with_id = {g.objective_id: g for g in groups if g.objective_id}
+    if not with_id:
+        return
+    titled: dict[tuple[int, str], list[int]] = {}
+    for pk, objective_id, title in KeyResult.objects.filter(objective_id__in=with_id).values_list(
+        "pk", "objective_id", "title"
+    ):
+        titled.setdefault((objective_id, title), []).append(pk)
+    for objective_id, group in with_id.items():
+        named = {kr.key_result_id for kr in group.key_results if kr.key_result_id}
+        for kr in group.key_results:
+            if kr.key_result_id is None and "title" in kr.fields:
+                found = [
+                    pk
+                    for pk in titled.get((objective_id, kr.fields["title"]), [])
+                    if pk not in named
+                ]
+                if len(found) == 1:
+                    kr.key_result_id = found[0]
+                    named.add(found[0])
 
 
 def _id(cells: Cells, column: str) -> int | None:
@@ -461,6 +508,7 @@ def run(
     problems: list[Problem] = []
     resolver = _Resolver(actor, cycle, problems)
     groups = _read_groups(table.rows, resolver, problems, set(table.columns))
+    _match_existing(groups, actor)
     if not table.rows:
         problems.append(Problem(None, "", _("The file has no rows below its header.")))
     # Rows with a problem are left out; the others still go through the real writes (rolled

@@ -29,9 +29,10 @@ XLSX_MAGIC = b"PK\x03\x04"
 # of `STRETCH_IMPORT_MAX_ROWS` rows but an attempt to exhaust the server.
 UNPACKED_RATIO = 10
 MAX_ZIP_ENTRIES = 500
-# Cells written with a leading apostrophe so that spreadsheets do not run them as formulas
-# (see the export): the apostrophe is not part of the value.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Text a spreadsheet would run as a formula when the file is opened (or, for tab and
+# carriage return, that some spreadsheets strip before looking for one). The export writes
+# such cells with a leading apostrophe, which the import drops: it is not part of the value.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 

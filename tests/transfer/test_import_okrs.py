@@ -193,3 +193,19 @@ def test_a_failure_half_way_rolls_everything_back(company, monkeypatch, fail_at)
     with pytest.raises(RuntimeError):
         run(company, GOOD)
     assert counts() == before
+
+
+def test_importing_the_same_file_twice_without_ids_creates_nothing_the_second_time(company):
+    first = run(company, GOOD)
+    assert first.summary["objectives_created"] == 3
+    before = counts()
+    # The parent named by title is now both a row of the file and an objective in Stretch:
+    # the same one, not two candidates.
+    again = run(
+        company, GOOD.replace("Cut latency,decrease,300,100", "Cut latency,decrease,300,90")
+    )
+    assert again.problems == []
+    assert counts() == before
+    assert again.summary["objectives_created"] == 0 and again.summary["key_results_created"] == 0
+    assert again.summary["key_results_updated"] == 1
+    assert KeyResult.objects.get(title="Cut latency").target == 90
