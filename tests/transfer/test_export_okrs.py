@@ -397,3 +397,11 @@ def test_a_cycle_named_in_chinese_gives_a_file_named_by_its_id(db):
     assert okr_export.filename(Cycle(pk=7, name="2026 Q4"), "okrs", "xlsx") == (
         "stretch-okrs-2026-q4.xlsx"
     )
+
+
+def test_the_cycles_page_links_each_cycles_downloads(company):
+    page = client_for(company.alice).get("/cycles/").content.decode()
+    for path in ("okrs.csv", "okrs.xlsx", "check-ins.csv"):
+        link = f"/cycles/{company.quarter.pk}/export/{path}"
+        assert f'href="{link}"' in page
+        assert download(company.alice, link).status_code == 200
