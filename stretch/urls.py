@@ -19,10 +19,9 @@ urlpatterns = [
     path("", include("stretch.okrs.initiative_urls")),
     path("", include("stretch.org.strategy_urls")),
     path("", include("stretch.org.token_urls")),
-    path("", include("stretch.org.oidc_urls")),
+    path("", include("stretch.org.oidc_urls")),  # login/ and oidc/
     path("", include("stretch.transfer.import_urls")),
     path("", include("stretch.transfer.export_urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from stretch.org.models import ApiToken, Company, Membership, Profile, StrategyPillar, Team
+from stretch.org.models import (
+    ApiToken,
+    Company,
+    Membership,
+    Profile,
+    SignInIdentity,
+    StrategyPillar,
+    Team,
+)
 
 
 class ProfileInline(admin.StackedInline):
@@ -46,5 +54,11 @@ class StrategyPillarAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "last_used_at"]
-    readonly_fields = ["key_hash", "created_at", "last_used_at"]
+    list_display = ["user", "name", "scope", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["key_hash", "created_at", "last_used_at", "revoked_at", "revoked_by"]
+
+
+@admin.register(SignInIdentity)
+class SignInIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "created_at", "last_sign_in_at"]
+    readonly_fields = ["issuer", "subject", "created_at", "last_sign_in_at"]

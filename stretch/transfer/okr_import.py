@@ -206,17 +206,24 @@ def _match_existing(groups: list[ObjectiveGroup], actor) -> None:
     claimed = {g.objective_id for g in groups if g.objective_id}
     unmatched = [g for g in groups if g.objective_id is None]
     if unmatched:
-        candidates: dict[tuple, list[Objective]] = {}
+        candidates: dict[tuple[Any, ...], list[Objective]] = {}
         for objective in access.objectives_visible_to(actor, Objective.objects.all()).filter(
             cycle__in={g.cycle.pk for g in unmatched},
             title__in={g.fields["title"] for g in unmatched},
         ):
-            key = (objective.cycle_id, objective.owner_person_id, objective.owner_team_id)
-            candidates.setdefault((*key, objective.title), []).append(objective)
+            candidates.setdefault(
+                (
+                    objective.cycle_id,
+                    objective.owner_person_id,
+                    objective.owner_team_id,
+                    objective.title,
+                ),
+                [],
+            ).append(objective)
         for group in unmatched:
             person, team = group.fields.get("owner_person"), group.fields.get("owner_team")
-            key = (group.cycle.pk, person and person.pk, team and team.pk, group.fields["title"])
-            found = [o for o in candidates.get(key, []) if o.pk not in claimed]
+            wanted = (group.cycle.pk, person and person.pk, team and team.pk, group.fields["title"])
+            found = [o for o in candidates.get(wanted, []) if o.pk not in claimed]
             if len(found) == 1:
                 group.objective_id = found[0].pk
                 claimed.add(found[0].pk)
@@ -232,14 +239,14 @@ def _match_existing(groups: list[ObjectiveGroup], actor) -> None:
         named = {kr.key_result_id for kr in group.key_results if kr.key_result_id}
         for kr in group.key_results:
             if kr.key_result_id is None and "title" in kr.fields:
-                found = [
+                same = [
                     pk
                     for pk in titled.get((objective_id, kr.fields["title"]), [])
                     if pk not in named
                 ]
-                if len(found) == 1:
-                    kr.key_result_id = found[0]
-                    named.add(found[0])
+                if len(same) == 1:
+                    kr.key_result_id = same[0]
+                    named.add(same[0])
 
 
 def _id(cells: Cells, column: str) -> int | None:
