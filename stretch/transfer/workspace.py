@@ -451,8 +451,8 @@ def read_workspace(
                     cursor.execute(sql)  # new rows get ids after the imported ones
     except DatabaseError as error:  # at commit: a link to a row the file does not hold
         raise WorkspaceError(
-            "the file's rows do not hold together (a row points at one the file lacks): "
-            f"{str(error).strip().splitlines()[0]}"
+            "the database refused the import, and nothing was written (does a row point at "
+            f"one the file lacks?): {str(error).strip().splitlines()[0]}"
         ) from None
     return loaded
 

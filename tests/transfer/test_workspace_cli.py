@@ -261,3 +261,20 @@ def test_an_import_killed_half_way_leaves_nothing_behind(company_file, template,
     # Nor is it left locked: a company imports into it afterwards.
     done = run(tmp_path, "import", str(company_file), database_url=url)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_row_pointing_at_one_the_file_lacks_is_refused_at_commit(
+    company_file, template, tmp_path
+):
+    lines = company_file.read_bytes().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(b'{"model":"okrs.objective"'))
+    row = json.loads(lines[at])
+    row["fields"]["cycle"] = 999_999
+    lines[at] = json.dumps(row).encode() + b"\n"
+    source = tmp_path / "broken.jsonl"
+    source.write_bytes(b"".join(lines))
+    url = fresh_sqlite(template, tmp_path)
+    result = run(tmp_path, "import", str(source), database_url=url)
+    assert_fails_with_one_line(result, "nothing was written", "FOREIGN KEY")
+    with closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM auth_user").fetchone() == (0,)
