@@ -120,6 +120,13 @@ def cmd_import(args) -> None:
     import_command(args.file)
 
 
+def cmd_generate(args) -> None:
+    _migrate(verbosity=0)
+    from stretch.synthetic.generate import generate_command
+
+    generate_command(people=args.people, seed=args.seed)
+
+
 def cmd_backup(args) -> None:
     from stretch.transfer.backup import backup_command
 
@@ -308,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "load a workspace export into an empty database")
     p.add_argument("file", help="a file written by `stretch export`; - for standard input")
     p.set_defaults(func=cmd_import)
+
+    p = command("generate", "fill an empty database with a synthetic company (for benchmarks)")
+    p.add_argument("--people", type=int, required=True, help="how many people (e.g. 10000)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same company")
+    p.set_defaults(func=cmd_generate)
 
     p = command("backup", "make a consistent online copy of the embedded SQLite database")
     p.add_argument("file", help="where to write the copy")
