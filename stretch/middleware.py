@@ -92,7 +92,7 @@ class FirstRunMiddleware:
 
     users_exist = False
     SETUP_PATH = "/setup/"
-    LEFT_ALONE = (SETUP_PATH, "/api/", "/static/", "/i18n/")
+    LEFT_ALONE = (SETUP_PATH, "/api/", "/static/", "/i18n/", "/healthz")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.views.decorators.http import require_POST
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from stretch.middleware import LANGUAGE_SESSION_KEY
@@ -29,3 +30,10 @@ def set_language(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """For load balancers and the benchmark's framework floor: the process answers; no query."""
+    return HttpResponse("ok\n", content_type="text/plain")
