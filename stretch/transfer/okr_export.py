@@ -32,40 +32,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from stretch import access
 from stretch.okrs import rollup
 from stretch.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from stretch.transfer import okr_import
 from stretch.transfer.tabular import FORMULA_STARTS
 
-IMPORT_COLUMNS = [
-    "cycle",
-    "objective_id",
-    "objective",
-    "objective_description",
-    "owner",
-    "objective_kind",
-    "visibility",
-    "parent",
-    "pillar",
-    "key_result_id",
-    "key_result",
-    "kr_kind",
-    "direction",
-    "start",
-    "target",
-    "range_low",
-    "range_high",
-    "weight",
-    "unit",
-    "kr_owner",
-]
-EXPORT_COLUMNS = [
-    "current",
-    "confidence",
-    "kr_progress",
-    "objective_progress",
-    "objective_status",
-    "objective_score",
-    "kr_score",
-    "checked_in_at",
-]
+# The import's columns, then what only an export tells: taken from the importer, so the two
+# can never drift apart.
+IMPORT_COLUMNS = list(okr_import.COLUMNS)
+EXPORT_COLUMNS = list(okr_import.EXPORT_ONLY)
 OKR_COLUMNS = IMPORT_COLUMNS + EXPORT_COLUMNS
 CHECK_IN_COLUMNS = [
     "objective_id",
@@ -88,7 +61,11 @@ CHUNK = 2000  # check-ins read from the database at a time
 
 
 def safe_text(text: str) -> str:
-    """Text as a spreadsheet shows it, never runs it: a leading ' before a formula start."""
+    """Text as a spreadsheet shows it, never runs it: the control characters XLSX cannot
+    hold are dropped first, then a leading ' goes before a formula start. In that order: a
+    title "\x01=HYPERLINK(...)" starts with no formula, but does once the \x01 is gone (and
+    some spreadsheets drop it reading a CSV too)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -116,13 +93,13 @@ def csv_cell(value: Any) -> str:
 
 def xlsx_cell(value: Any) -> Any:
     """Numbers stay numbers; a time is written in the server's time zone without an offset
-    (XLSX has no time zones); text is made safe and loses the control characters that XLSX
-    cannot hold."""
+    (XLSX has no time zones); text is made safe (`safe_text`, which also drops the control
+    characters XLSX cannot hold)."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-    return ILLEGAL_CHARACTERS_RE.sub("", safe_text(str(value)))
+    return safe_text(str(value))
 
 
 def share(value: float | None) -> float | None:

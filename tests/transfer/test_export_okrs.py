@@ -23,7 +23,7 @@ from django.utils import timezone
 from stretch.kpis import services as kpis
 from stretch.okrs import services as okrs
 from stretch.okrs.models import KeyResult, Objective
-from stretch.transfer import okr_export
+from stretch.transfer import okr_export, okr_import
 from tests.helpers import client_for
 
 HEADER_LINE = (
@@ -33,6 +33,7 @@ HEADER_LINE = (
     "objective_status,objective_score,kr_score,checked_in_at"
 )
 HEADER = HEADER_LINE.split(",")
+SNEAKY = '\x01=HYPERLINK("http://y")'  # a title the API accepts
 CHECK_IN_HEADER = "objective_id,key_result_id,key_result,time,author,value,confidence,note"
 
 
@@ -129,7 +130,8 @@ def test_the_header_is_the_shared_format_import_columns_first(known, company):
     raw = body(download(company.alice, f"/cycles/{company.quarter.pk}/export/okrs.csv"))
     first_line = raw.decode("utf-8-sig").splitlines()[0]
     assert first_line.split(",") == HEADER
-    assert HEADER[: len(okr_export.IMPORT_COLUMNS)] == okr_export.IMPORT_COLUMNS
+    assert list(okr_import.COLUMNS + okr_import.EXPORT_ONLY) == HEADER
+    assert okr_export.OKR_COLUMNS == HEADER
 
 
 def test_the_file_is_named_after_the_cycle(known, company):
@@ -248,14 +250,23 @@ def test_the_check_in_history_lists_each_check_in_with_its_author(known, company
 
 
 def test_text_a_spreadsheet_would_run_gets_a_leading_quote(known, company):
+    okrs.create_key_result(company.dave, known.formula, title=SNEAKY)
     rows = by_kr(okrs_csv(company.dave, company.quarter))
     plus = rows["'+1 customers"]
     assert plus["objective"] == '\'=HYPERLINK("http://x")'
     assert plus["objective_description"] == "'-2+3"
     assert plus["unit"] == "'@units"
     assert plus["current"] == "0.25"  # numbers are not text: left as they are
+    # The control character is dropped first (XLSX cannot hold it), then the quote is added.
+    assert "'" + SNEAKY[1:] in rows
     history = body(download(company.dave, f"/cycles/{company.quarter.pk}/export/check-ins.csv"))
     assert b"'@SUM(A1)" in history
+    response = download(company.dave, f"/cycles/{company.quarter.pk}/export/okrs.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response)))["OKRs"]
+    column = HEADER.index("key_result")
+    sneaky = next(r[column] for r in sheet.iter_rows() if "http://y" in str(r[column].value))
+    assert sneaky.data_type != "f"
+    assert sneaky.value == "'" + SNEAKY[1:]
 
 
 def test_a_negative_number_stays_a_number(known, company):
