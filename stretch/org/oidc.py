@@ -7,7 +7,16 @@ login page, even while the provider is down.
 
 Who signs in: the person linked to the provider's (issuer, subject) pair; else the one person
 whose email is the provider's *verified* email (the pair is then linked to them); else a new
-person, created from the claims. Later sign-ins refresh the name and email. With
+person, created from the claims. Later sign-ins refresh the name and email.
+
+The email match only links an account not yet linked at this issuer: once a person has
+signed in with the provider, their account belongs to that subject, and another subject with
+the same verified address (the provider gave a departed employee's address to a newcomer) is
+refused with a message and a warning in the log, rather than handed the old account. An
+administrator signs in by the provider the same way: an administrator's account with no
+identity at this issuer yet is linked by its verified email at the first sign-in, as the
+README promises (the way an administrator starts using single sign-on, and the only one when
+passwords are off); from then on only that subject signs in to it. With
 STRETCH_OIDC_TEAM_CLAIM set, the person joins the existing team named by that claim; a name
 that matches no team (or several) adds no membership and is logged, never creates a team.
 """
@@ -235,6 +244,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return ""
 
     def _person_by_verified_email(self, claims: dict):
+        """The one person whose email is the provider's verified email, for a subject not
+        linked yet; refused when several share it, or when that person (an administrator
+        too) is already linked to another subject at this issuer. An account not linked yet,
+        an administrator's included, is linked by its verified email (see the module)."""
         email = self._verified_email(claims)
         if not email:
             return None
@@ -247,7 +260,28 @@ class OIDCBackend(OIDCAuthenticationBackend):
                 )
                 % {"email": email}
             )
-        return people[0] if people else None
+        if not people:
+            return None
+        person = people[0]
+        linked = SignInIdentity.objects.filter(user=person, issuer=issuer()).exists()
+        if linked:  # to another subject: sign_in found no identity of this one
+            logger.warning(
+                "OIDC sign-in refused: subject %r at %s has the verified email %s of %s, "
+                "whose account is already linked to another subject there",
+                str(claims.get("sub")),
+                issuer(),
+                email,
+                person.username,
+            )
+            raise SignInRefused(
+                _(
+                    "The Stretch account with the address %(email)s is already linked to "
+                    "another %(provider)s account, so Stretch will not sign you in to it; "
+                    "ask an administrator."
+                )
+                % {"email": email, "provider": provider_name()}
+            )
+        return person
 
     def _create_person(self, claims: dict):
         email = self._verified_email(claims)

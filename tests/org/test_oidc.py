@@ -5,6 +5,7 @@ Stretch is driven with Django's test client; the provider's login and consent pa
 callback. Stretch itself talks to the provider over HTTP (discovery, token, JWKS, userinfo).
 """
 
+import logging
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from stretch.org.models import Membership, SignInIdentity
-from tests.oidc_provider.fixture import running_provider
+from tests.oidc_provider.fixture import ACCOUNTS, running_provider
 
 CALLBACK = "http://testserver/oidc/callback/"
 OIDC = "stretch.org.oidc.OIDCBackend"
@@ -118,6 +119,71 @@ def test_an_existing_person_is_found_by_verified_email_and_keeps_their_role(prov
     alice.refresh_from_db()
     assert alice.profile.display_name == "Alice Provider"
     assert Membership.objects.get(person=alice, team=company.platform).role == "lead"
+
+
+def newcomer_with_the_address(provider, email):
+    """A second account at the provider with `email`, verified (the provider handed a
+    departed person's address to a newcomer): it signs in as "ava"."""
+    provider.write_accounts(
+        {
+            **ACCOUNTS,
+            "sub-ava": {
+                "password": "ava-pass",
+                "claims": {
+                    "email": email,
+                    "email_verified": True,
+                    "name": "Ava Newcomer",
+                    "preferred_username": "ava",
+                    "department": "Sales",
+                },
+            },
+        }
+    )
+
+
+def test_an_address_linked_to_another_subject_is_refused(provider, company, caplog):
+    alice = get_user_model().objects.get(username="alice")
+    alice.email = "alice@testco.example"
+    alice.save()
+    sign_in(provider, Client(), "alice.p", "alice-pass")
+    assert SignInIdentity.objects.get(subject="sub-alice").user == alice
+
+    newcomer_with_the_address(provider, "alice@testco.example")
+    client = Client()
+    with caplog.at_level(logging.WARNING, logger="stretch.org.oidc"):
+        response = sign_in(provider, client, "ava", "ava-pass")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "already linked to another Testco Login account" in page
+    assert "Sign in with Testco Login" in page  # the login page, not an error page
+    assert not signed_in_user(client).is_authenticated
+    assert "sub-ava" in caplog.text and "alice" in caplog.text
+    assert list(SignInIdentity.objects.values_list("subject", flat=True)) == ["sub-alice"]
+    assert not get_user_model().objects.filter(username="ava").exists()
+    assert not Membership.objects.filter(person=alice, team=company.sales).exists()
+    # Alice herself still signs in.
+    sign_in(provider, client, "alice.p", "alice-pass")
+    assert signed_in_user(client) == alice
+
+
+def test_an_administrator_is_linked_by_verified_email_once(provider, company):
+    """An administrator's account without an identity yet is linked by its verified email,
+    as anyone's; a second subject with that address is then refused."""
+    company.admin.email = "nora@testco.example"
+    company.admin.save()
+    client = Client()
+    sign_in(provider, client, "nora", "nora-pass")
+    assert signed_in_user(client) == company.admin
+    assert SignInIdentity.objects.get(subject="sub-nora").user == company.admin
+
+    newcomer_with_the_address(provider, "nora@testco.example")
+    other = Client()
+    response = sign_in(provider, other, "ava", "ava-pass")
+    assert response.status_code == 403
+    assert not signed_in_user(other).is_authenticated
+    assert SignInIdentity.objects.filter(user=company.admin).count() == 1
+    assert not SignInIdentity.objects.filter(subject="sub-ava").exists()
 
 
 def test_an_unverified_email_links_no_one_and_a_taken_username_gets_a_suffix(provider, company):
