@@ -7,6 +7,7 @@ take their text already serialised.
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -27,12 +28,25 @@ def _columns(model: type[Model], attnames: Sequence[str]) -> list[str]:
     return [by_attname[name] for name in attnames]
 
 
-def _sqlite_value(value):
-    if isinstance(value, datetime):
-        return str(value.astimezone(UTC).replace(tzinfo=None))
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_converters(model: type[Model], attnames: Sequence[str]) -> list[tuple[int, Any]]:
+    """(column index, converter) for the columns SQLite needs as text: datetimes, dates."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    found = []
+    for i, name in enumerate(attnames):
+        kind = fields[name].get_internal_type()
+        if kind == "DateTimeField":
+            found.append((i, _sqlite_datetime))
+        elif kind == "DateField":
+            found.append((i, _sqlite_date))
+    return found
 
 
 class Writer:
@@ -59,9 +73,13 @@ class Writer:
             else:
                 marks = ", ".join("?" for _ in columns)
                 sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
-                batch: list[tuple] = []
+                converters = _sqlite_converters(model, attnames)
+                batch: list[list] = []
                 for row in rows:
-                    batch.append(tuple(_sqlite_value(v) for v in row))
+                    values = list(row)
+                    for i, convert in converters:
+                        values[i] = convert(values[i])
+                    batch.append(values)
                     if len(batch) >= 20_000:
                         cursor.executemany(sql, batch)
                         count += len(batch)
