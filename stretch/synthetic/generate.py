@@ -251,18 +251,23 @@ class _Generator:
                 "vision": "By 2030, the goal platform of one company in ten.",
             },
         )
-        self.values = [
-            CompanyValue.objects.get_or_create(
-                name=name, defaults={"description": text, "position": i}
-            )[0].pk
-            for i, (name, text) in enumerate(words.VALUES)
-        ]
-        self.pillars = [
-            StrategyPillar.objects.get_or_create(
-                name=name, defaults={"description": text, "position": i}
-            )[0].pk
-            for i, (name, text) in enumerate(words.PILLARS)
-        ]
+        self.values = self.named_rows(CompanyValue, words.VALUES)
+        self.pillars = self.named_rows(StrategyPillar, words.PILLARS)
+
+    def named_rows(self, model, specs) -> list[int]:
+        """The ids of the named values or pillars, written with ids of ours when missing
+        (so a rolled-back run on PostgreSQL gives the same ids next time)."""
+        known = dict(model.objects.values_list("name", "pk"))
+        pk = next_id(model)
+        rows = []
+        for position, (name, description) in enumerate(specs):
+            if name not in known:
+                known[name] = pk
+                rows.append({"id": pk, "name": name, "description": description,
+                             "position": position})  # fmt: skip
+                pk += 1
+        self.writer.write_dicts(model, rows)
+        return [known[name] for name, _text in specs]
 
     # Teams and people -------------------------------------------------------------------
 
@@ -425,12 +430,19 @@ class _Generator:
             for s, e, q in quarters
         ]
         self.cycle_list: list[_Cycle] = []
-        for name, s, e, status in specs:
-            row = Cycle.objects.create(name=name, start=s, end=e, status=status, cadence="weekly")
+        first = next_id(Cycle)
+        for i, (name, s, e, status) in enumerate(specs):
             self.cycle_list.append(
-                _Cycle(row.pk, name, s, e, status, _fridays(s, e), min(e, yesterday))
+                _Cycle(first + i, name, s, e, status, _fridays(s, e), min(e, yesterday))
             )
-        self.writer.counts[Cycle._meta.db_table] = len(specs)
+        self.writer.write_dicts(
+            Cycle,
+            [
+                {"id": c.pk, "name": c.name, "start": c.start, "end": c.end, "status": c.status,
+                 "cadence": "weekly", "closes_on": None, "auto_advance": True}
+                for c in self.cycle_list
+            ],
+        )  # fmt: skip
         self.year, self.quarters = self.cycle_list[0], self.cycle_list[1:]
 
     # Objectives, key results, check-ins -------------------------------------------------
