@@ -20,7 +20,7 @@ def is_postgresql() -> bool:
 
 def next_id(model: type[Model]) -> int:
     """The first id free in the model's table (1 in an empty one)."""
-    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
 def _columns(model: type[Model], attnames: Sequence[str]) -> list[str]:

@@ -29,6 +29,7 @@ import time as clock
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -338,7 +339,9 @@ class _Generator:
             team.members.append(person)
 
         password = make_password(PASSWORD, salt=f"stretch{self.seed}")
-        users, profiles, memberships = [], [], []
+        users: list[tuple] = []
+        profiles: list[tuple] = []
+        memberships: list[tuple] = []
         self.usernames: list[str] = []
         self.names: list[str] = []
         taken: dict[str, int] = {}
@@ -506,6 +509,7 @@ class _Generator:
         for title in titles:
             pk = self.new_id(Objective)
             private = rng.random() < (0.08 if person is not None else 0.02)
+            pillar: int | None
             if team is not None and team.level == 0:
                 pillar = rng.choice(self.pillars)
             else:
@@ -515,7 +519,7 @@ class _Generator:
             draft = not cycle.closed and cycle is not self.year and rng.random() < 0.01
             created = self.at(cycle.start - timedelta(days=rng.randint(0, 10)), 10,
                               rng.randint(0, 59))  # fmt: skip
-            row = {
+            row: dict[str, Any] = {
                 "id": pk, "cycle_id": cycle.pk, "title": title,
                 "owner_person_id": self.user_ids[person] if person is not None else None,
                 "owner_team_id": team.pk if team is not None else None,
@@ -561,7 +565,7 @@ class _Generator:
             title, kind, direction, start, target, unit = spec
             owner = rng.choice(owners) if rng.random() < 0.4 else owners[0]
             pk = self.new_id(KeyResult)
-            row = {
+            row: dict[str, Any] = {
                 "id": pk, "objective_id": objective["id"], "owner_id": self.user_ids[owner],
                 "title": title, "kind": kind, "direction": direction, "start": 0.0,
                 "target": 1.0, "current": None, "range_low": None, "range_high": None,
@@ -693,7 +697,7 @@ class _Generator:
              "history_type": "+", "history_user_id": actor}
         )  # fmt: skip
 
-    def activity(self, verb, actor, objective: dict, *, at, data, **refs) -> None:
+    def activity(self, verb, actor, objective: dict | None, *, at, data, **refs) -> None:
         self.buffer["activities"].append(
             (self.new_id(Activity), verb, actor, objective["id"] if objective else None,
              refs.get("key_result"), refs.get("check_in"), refs.get("comment"),
@@ -730,7 +734,7 @@ class _Generator:
         from stretch.reviews.services import explain
 
         rng = self.rng
-        rows = []
+        rows: list[dict[str, Any]] = []
         first = next_id(Review)
         by_team: dict[tuple[int, int], list[dict]] = defaultdict(list)
         for item in self.team_objectives:
@@ -799,12 +803,13 @@ class _Generator:
     def social(self) -> None:
         rng = self.rng
         html = {body: markdown.render(body).html for body in words.COMMENTS}
-        comments, reactions = [], []
+        comments: list[dict[str, Any]] = []
+        reactions: list[dict[str, Any]] = []
         first_comment, first_reaction = next_id(Comment), next_id(Reaction)
         cycles = {c.pk: c for c in self.cycle_list}
         public = self.public_objectives
         # About one comment thread per three people per quarter, a third with a reply.
-        owner_of: dict[int, dict] = {}
+        owner_of: dict[int, dict[str, Any]] = {}
         for _ in range(max(1, self.n * 4 // 3)):
             pk, cycle_pk, owner, team_id, person_id = rng.choice(public)
             cycle = cycles[cycle_pk]
@@ -837,7 +842,8 @@ class _Generator:
                                   "created_at": at + timedelta(hours=1)})  # fmt: skip
         # Recognitions: about one per person a year, to one to three colleagues.
         kudos_html = {m: markdown.render(m).html for m in words.RECOGNITIONS}
-        recognitions, receivers = [], []
+        recognitions: list[dict[str, Any]] = []
+        receivers: list[tuple] = []
         first_recognition = next_id(Recognition)
         through = Recognition.receivers.through
         first_through = next_id(through)
@@ -882,7 +888,8 @@ class _Generator:
         w.write_dicts(Reaction, reactions)
         self.flush_activities()
         # Follows: some people follow a team besides their own, or a colleague.
-        follows, seen = [], set()
+        follows: list[dict[str, Any]] = []
+        seen: set[tuple] = set()
         first_follow = next_id(Follow)
         for _ in range(self.n // 3):
             follower = self.user_ids[rng.randrange(self.n)]
@@ -904,7 +911,8 @@ class _Generator:
     def cfr(self) -> None:
         rng = self.rng
         n, ids = self.n, self.user_ids
-        requests, feedback = [], []
+        requests: list[dict[str, Any]] = []
+        feedback: list[tuple[int, int, int | None, datetime]] = []
         first_request, first_feedback = next_id(FeedbackRequest), next_id(Feedback)
         for _ in range(n // 2):
             requester, asked = rng.sample(range(n), 2) if n > 1 else (0, 0)
@@ -945,7 +953,10 @@ class _Generator:
         )  # fmt: skip
         # A 1:1 between every manager and each report: every other week for twelve weeks,
         # the next one ahead; agenda items on the recent ones, an action item each.
-        conversations, meetings, agenda, actions = [], [], [], []
+        conversations: list[dict[str, Any]] = []
+        meetings: list[dict[str, Any]] = []
+        agenda: list[dict[str, Any]] = []
+        actions: list[dict[str, Any]] = []
         ids_c, ids_m = next_id(Conversation), next_id(Meeting)
         ids_a, ids_i = next_id(AgendaItem), next_id(ActionItem)
         for team in self.teams:
@@ -996,7 +1007,8 @@ class _Generator:
         """One or two KPIs for each team on the top three levels, measured weekly for a
         year; the KPI's latest value, health and red streak are its newest readings'."""
         rng = self.rng
-        kpis, measurements = [], []
+        kpis: list[dict[str, Any]] = []
+        measurements: list[tuple] = []
         first_kpi, first_measurement = next_id(Kpi), next_id(Measurement)
         weeks = 52
         for team in self.teams:
@@ -1006,7 +1018,7 @@ class _Generator:
                 kid = first_kpi + len(kpis)
                 limits = {k: band.get(k) for k in ("green", "red", "green_low", "green_high",
                                                     "red_low", "red_high")}  # fmt: skip
-                judge = kpi_health.Band(kind=band["band"], **limits)
+                judge = kpi_health.Band(band["band"], **limits)  # type: ignore[arg-type]
                 drift = rng.gauss(0, spread / 10)
                 readings = []
                 for week in range(weeks, 0, -1):  # oldest first
