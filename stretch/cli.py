@@ -124,7 +124,7 @@ def cmd_generate(args) -> None:
     _migrate(verbosity=0)
     from stretch.synthetic.generate import generate_command
 
-    generate_command(people=args.people, seed=args.seed)
+    generate_command(people=args.people, seed=args.seed, today=args.today)
 
 
 def cmd_backup(args) -> None:
@@ -234,6 +234,15 @@ def cmd_manage(args) -> None:
     execute_from_command_line(["stretch manage", *args.arguments])
 
 
+def _date_argument(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (write it YYYY-MM-DD)") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stretch", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -319,6 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("generate", "fill an empty database with a synthetic company (for benchmarks)")
     p.add_argument("--people", type=int, required=True, help="how many people (e.g. 10000)")
     p.add_argument("--seed", type=int, default=1, help="the same seed gives the same company")
+    p.add_argument(
+        "--today",
+        type=_date_argument,
+        default=None,
+        help="the day the company is generated as of, YYYY-MM-DD (default: today)",
+    )
     p.set_defaults(func=cmd_generate)
 
     p = command("backup", "make a consistent online copy of the embedded SQLite database")
