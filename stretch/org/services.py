@@ -62,6 +62,41 @@ def validate_team_parent(team: Team, parent: Team | None) -> None:
         node = node.parent
 
 
+def move_team(team: Team, parent: Team | None) -> Team:
+    """Put `team` below `parent` (None: at the top); a team cannot sit below itself."""
+    validate_team_parent(team, parent)
+    if team.parent_id != (parent.pk if parent is not None else None):
+        team.parent = parent
+        team.save(update_fields=["parent"])
+    return team
+
+
+PROFILE_FIELDS = {"display_name", "title", "manager"}
+
+
+def update_profile(user, **fields) -> Profile:
+    """Set a person's profile fields (`display_name`, `title`, `manager`); a person cannot
+    be their own manager."""
+    if unknown := set(fields) - PROFILE_FIELDS:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    manager = fields.get("manager")
+    if manager is not None and manager.pk == user.pk:
+        raise ValidationError({"manager": _("A person cannot be their own manager.")})
+    profile, _created = Profile.objects.get_or_create(user=user)
+    changed = [name for name, value in fields.items() if getattr(profile, name) != value]
+    for name in changed:
+        setattr(profile, name, fields[name])
+    if changed:
+        profile.save(update_fields=changed)
+    return profile
+
+
+def remove_membership(team: Team, person) -> bool:
+    """Take `person` out of `team`; False when they were not in it."""
+    deleted, _by_model = Membership.objects.filter(team=team, person=person).delete()
+    return bool(deleted)
+
+
 def create_team(
     actor, *, name: str, parent: Team | int | None = None, description: str = ""
 ) -> Team:

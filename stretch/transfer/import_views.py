@@ -65,16 +65,17 @@ def imports(request):
 
 def import_job(request, job_id: int):
     job = imports_api.get_job(request.user, job_id)
-    return render(request, "transfer/import_job.html", _job_context(job))
+    return render(request, "transfer/import_job.html", _job_context(job, request.user))
 
 
-def _job_context(job: ImportJob) -> dict:
+def _job_context(job: ImportJob, user) -> dict:
     labels = (
         orgchart.SUMMARY_LABELS if job.kind == ImportJob.Kind.ORG else okr_import.SUMMARY_LABELS
     )
     summary = job.report.get("summary") or {}
     return {
         "job": job,
+        "may_apply": imports_api.may_apply(user, job),
         "problems": job.report.get("problems") or [],
         "summary": [(str(label), summary[key]) for key, label in labels.items() if key in summary],
     }
@@ -85,9 +86,13 @@ def apply_import(request, job_id: int):
     job = imports_api.get_job(request.user, job_id)
     try:
         imports_api.apply(request.user, job)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        context = _job_context(job, request.user)
+        return render(request, "transfer/import_job.html", context, status=403)
     except imports_api.NotApplicable as refusal:
         messages.error(request, refusal.message)
-        context = _job_context(refusal.job)
+        context = _job_context(refusal.job, request.user)
         return render(request, "transfer/import_job.html", context, status=409)
     messages.success(request, _("Imported."))
     return redirect("import", job.pk)

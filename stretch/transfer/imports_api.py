@@ -17,6 +17,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from stretch import access
 from stretch.pagination import paginate
 from stretch.transfer import okr_import, orgchart, tabular
+from stretch.transfer.importing import Report
 from stretch.transfer.models import ImportJob
 
 router = Router(tags=["imports"])
@@ -26,7 +27,7 @@ UPLOADED_FILE = File(None, description="the CSV or XLSX file")
 # The jobs (shared with the pages) ---------------------------------------------------------
 
 
-def _run(job: ImportJob, actor, *, dry_run: bool) -> orgchart.Report:
+def _run(job: ImportJob, actor, *, dry_run: bool) -> Report:
     data = bytes(job.content)
     if job.kind == ImportJob.Kind.ORG:
         return orgchart.run(data, actor, dry_run=dry_run, filename=job.filename)
@@ -76,13 +77,25 @@ class NotApplicable(Exception):
         self.message, self.job = message, job
 
 
-def apply(actor, job: ImportJob) -> ImportJob:
-    """Check the job's file again and write all of it, or nothing (NotApplicable)."""
+def may_apply(user, job: ImportJob) -> bool:
+    """Only the person who uploaded a file applies it: administrators see everyone's
+    imports, but applying one would write a member's file with an administrator's rights."""
+    return job.created_by_id == user.pk
+
+
+def apply(user, job: ImportJob) -> ImportJob:
+    """Check the job's file again and write all of it, or nothing (NotApplicable), as the
+    person who uploaded it; `user` must be that person (else PermissionDenied)."""
+    if not may_apply(user, job):
+        raise PermissionDenied(
+            _("Only the person who uploaded this file may apply it (%(name)s).")
+            % {"name": job.created_by.get_username()}
+        )
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job.pk)
         if job.status == ImportJob.Status.APPLIED:
             raise NotApplicable(_("This import was applied already."), job)
-        report = _run(job, actor, dry_run=False)
+        report = _run(job, job.created_by, dry_run=False)
         job.report = report.as_dict()
         if report.valid:
             job.status, job.applied_at = ImportJob.Status.APPLIED, timezone.now()
@@ -165,6 +178,8 @@ def read_import(request, job_id: int) -> dict[str, Any]:
     "/imports/{job_id}/apply",
     response={200: dict, 409: dict},
     summary="Apply a checked import: all of it, or nothing and a 409 listing the problems",
+    description="Only the person who uploaded the file applies it, with their own rights "
+    "(administrators read everyone's imports but get 403 here).",
 )
 def apply_import(request, job_id: int):
     job = get_job(request.auth, job_id)

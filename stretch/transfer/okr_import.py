@@ -20,10 +20,9 @@ back for a dry run or as soon as one row has a problem. So a dry run reports exa
 applying would do, and applying writes the whole file or nothing.
 
 From the command line (`stretch import-okrs`) the import acts as the first active
-superuser (the lowest id), who may import anything.
+superuser (the lowest id), who may import anything; without one it refuses.
 """
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +38,15 @@ from stretch import access
 from stretch.okrs import services as okrs
 from stretch.okrs.models import Cycle, KeyResult, Objective
 from stretch.org.models import StrategyPillar, Team
-from stretch.transfer.orgchart import ImportFailed, Report, fail_with, read_file
+from stretch.params import LARGEST_ID, as_int
+from stretch.transfer.importing import (
+    Report,
+    cli_actor,
+    find_cycle,
+    finish_command,
+    read_file,
+    sorted_problems,
+)
 from stretch.transfer.tabular import Cells, Problem, TableError, read_table
 
 COLUMNS = (
@@ -93,6 +100,7 @@ class ObjectiveGroup:
     key_results: list[KeyResultRow] = field(default_factory=list)
     parent: "ObjectiveGroup | Objective | None" = None
     saved: Objective | None = None
+    circular: bool = False  # its parent makes a loop (reported): left as it is
 
 
 class _Resolver:
@@ -157,11 +165,23 @@ class _Resolver:
         return {"owner_person": person, "owner_team": None}
 
 
+def text_limits() -> dict[str, int | None]:
+    """The longest text each written column holds, as the models define it."""
+    return {
+        "objective": Objective._meta.get_field("title").max_length,
+        "objective_description": Objective._meta.get_field("description").max_length,
+        "key_result": KeyResult._meta.get_field("title").max_length,
+        "unit": KeyResult._meta.get_field("unit").max_length,
+    }
+
+
 def _read_groups(rows, resolver: _Resolver, problems: list[Problem], columns: set[str]):
     groups: dict[Any, ObjectiveGroup] = {}
+    limits = text_limits()
     for row in rows:
         cells = Cells(row, problems)
         before = len(problems)
+        cells.check_lengths(limits)
         cycle = resolver.cycle(cells)
         title = cells.required("objective")
         owner_text = cells.required("owner")
@@ -249,14 +269,27 @@ def _match_existing(groups: list[ObjectiveGroup], actor) -> None:
                     named.add(same[0])
 
 
+def as_id(text: str) -> int | None:
+    """The id `text` writes (ASCII digits, at most `LARGEST_ID`), else None: "²" is a digit
+    to Python but no number, and a longer number than the database keys is no id."""
+    return as_int(text) if text.isascii() and text.isdigit() else None
+
+
+def _not_an_id(text: str) -> str:
+    return _("“%(text)s” is not an id (a whole number up to %(largest)s).") % {
+        "text": text,
+        "largest": LARGEST_ID,
+    }
+
+
 def _id(cells: Cells, column: str) -> int | None:
     text = cells.text(column)
     if not text:
         return None
-    if not text.isdigit() or int(text) > 2**31 - 1:
-        cells.problem(column, _("“%(text)s” is not an id (a whole number).") % {"text": text})
-        return None
-    return int(text)
+    found = as_id(text)
+    if found is None:
+        cells.problem(column, _not_an_id(text))
+    return found
 
 
 def _key_result(cells: Cells, resolver: _Resolver, columns: set[str]) -> KeyResultRow | None:
@@ -302,13 +335,17 @@ def _resolve_parents(groups: list[ObjectiveGroup], actor, problems: list[Problem
         text = group.parent_text
         if not text:
             continue
-        if text.isdigit():
-            if int(text) in by_id:
-                group.parent = by_id[int(text)]
+        if text.isascii() and text.isdigit():
+            parent_id = as_id(text)
+            if parent_id is None:
+                problems.append(Problem(group.line, "parent", _not_an_id(text)))
+                continue
+            if parent_id in by_id:
+                group.parent = by_id[parent_id]
                 continue
             found = (
                 access.objectives_visible_to(actor, Objective.objects.select_related("cycle"))
-                .filter(pk=int(text))
+                .filter(pk=parent_id)
                 .first()
             )
             if found is None:
@@ -345,40 +382,82 @@ def _resolve_parents(groups: list[ObjectiveGroup], actor, problems: list[Problem
                     % {"n": len(matches), "title": text, "cycle": group.cycle.name},
                 )
             )
-    _check_alignment_cycles(groups, problems)
+    _check_alignment_cycles(groups, actor, problems)
 
 
-def _check_alignment_cycles(groups: list[ObjectiveGroup], problems: list[Problem]) -> None:
+def _check_alignment_cycles(groups: list[ObjectiveGroup], actor, problems: list[Problem]) -> None:
+    """Refuse a parent that would make an objective sit below itself, through objectives of
+    the file and ones already stored (a stored objective the file lists has the file's
+    parent; one it does not list keeps its stored parent)."""
     by_id = {g.objective_id: g for g in groups if g.objective_id}
+    stored_parents: dict[int, int | None] = {}
 
-    def up(node):
-        if isinstance(node, ObjectiveGroup):
-            return node.parent
-        if node.pk in by_id:
-            return by_id[node.pk]
-        return node.parent
+    def stored_parent(pk: int) -> int | None:
+        if pk not in stored_parents:
+            stored_parents[pk] = (
+                Objective.objects.filter(pk=pk).values_list("parent_id", flat=True).first()
+            )
+        return stored_parents[pk]
 
+    position = {id(group): index for index, group in enumerate(groups)}
+
+    def key(node: "ObjectiveGroup | Objective") -> Any:
+        """A node: ("file", n) for the file's n-th group (so a listed objective too), else
+        the stored objective's id."""
+        if isinstance(node, Objective):
+            if node.pk not in by_id:
+                return node.pk
+            node = by_id[node.pk]
+        return ("file", position[id(node)])
+
+    def parent_of(node: Any) -> Any:
+        pk = node
+        if isinstance(node, tuple):
+            group = groups[node[1]]
+            if group.parent is not None or group.parent_text:
+                return None if group.parent is None else key(group.parent)
+            pk = group.objective_id  # the file keeps its stored parent
+            if pk is None:
+                return None
+        parent = stored_parent(pk)
+        if parent is None:
+            return None
+        return key(by_id[parent]) if parent in by_id else parent
+
+    def titles(path: list[Any]) -> list[str]:
+        stored = [node for node in path if not isinstance(node, tuple)]
+        visible = dict(
+            access.objectives_visible_to(
+                actor, Objective.objects.filter(pk__in=stored)
+            ).values_list("pk", "title")
+        )
+        return [
+            groups[node[1]].fields["title"]
+            if isinstance(node, tuple)
+            else visible.get(node, _("an objective you cannot see"))
+            for node in path
+        ]
+
+    reported: set[Any] = set()
     for group in groups:
-        seen: list = [group]
-        node = up(group)
-        while node is not None and len(seen) < 10_000:
-            if isinstance(node, Objective) and node.pk in by_id:
-                node = by_id[node.pk]
-            if node is group:
-                titles = [g.fields["title"] for g in seen]
-                problems.append(
-                    Problem(
-                        group.line,
-                        "parent",
-                        _("Circular alignment: %(path)s.")
-                        % {"path": " → ".join([*titles, group.fields["title"]])},
-                    )
-                )
-                break
-            if any(node is s for s in seen):
-                break
-            seen.append(node)
-            node = up(node)
+        start = key(group)
+        if group.parent is None or start in reported:
+            continue
+        path = find_cycle(start, parent_of)
+        if path is None:
+            continue
+        reported.update(path)
+        for node in path:
+            if isinstance(node, tuple):
+                groups[node[1]].circular = True
+        problems.append(
+            Problem(
+                group.line,
+                "parent",
+                _("Circular alignment: %(path)s.")
+                % {"path": " → ".join([*titles(path), group.fields["title"]])},
+            )
+        )
 
 
 def _ordered(groups: list[ObjectiveGroup]) -> list[ObjectiveGroup]:
@@ -430,7 +509,7 @@ def _apply(groups: list[ObjectiveGroup], actor, reason: str, problems: list[Prob
     )
     for group in _ordered(groups):
         fields = dict(group.fields)
-        if group.parent is not None or group.parent_text:
+        if (group.parent is not None or group.parent_text) and not group.circular:
             parent = group.parent
             fields["parent"] = parent.saved if isinstance(parent, ObjectiveGroup) else parent
         try:
@@ -490,8 +569,9 @@ def resolve_cycle(value: str | int | None) -> Cycle | None:
         return None
     text = str(value).strip()
     found = Cycle.objects.filter(name=text).first()
-    if found is None and text.isdigit():
-        found = Cycle.objects.filter(pk=int(text)).first()
+    cycle_id = as_id(text)
+    if found is None and cycle_id is not None:
+        found = Cycle.objects.filter(pk=cycle_id).first()
     if found is None:
         raise ValidationError({"cycle": _("Unknown cycle “%(name)s”.") % {"name": text}})
     return found
@@ -526,23 +606,7 @@ def run(
         summary = _apply(groups, actor, reason, problems)
         if dry_run or problems:
             transaction.set_rollback(True)
-    return Report(_sorted(problems), {} if problems else summary)
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line or 0, p.column))
-
-
-def cli_actor():
-    """The command acts as the first active superuser, who may import anything."""
-    found = (
-        get_user_model().objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-    )
-    if found is None:
-        raise ImportFailed(
-            _("no administrator to import as; create one with `stretch createuser NAME --admin`")
-        )
-    return found
+    return Report(sorted_problems(problems), {} if problems else summary)
 
 
 SUMMARY_LABELS = {
@@ -564,8 +628,4 @@ def run_command(path: str, dry_run: bool = False, cycle: str | None = None) -> N
         active = list(Cycle.objects.filter(status=Cycle.Status.ACTIVE)[:2])
         default = active[0] if len(active) == 1 else None
     report = run(data, actor, dry_run=dry_run, cycle=default, filename=path)
-    if report.problems:
-        fail_with(report.problems)
-    parts = ", ".join(f"{report.summary[key]} {label}" for key, label in SUMMARY_LABELS.items())
-    prefix = _("Dry run, nothing written") if dry_run else _("Imported")
-    print(f"{prefix}: {parts}.", file=sys.stdout)
+    finish_command(report, SUMMARY_LABELS, dry_run=dry_run)

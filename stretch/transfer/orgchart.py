@@ -42,7 +42,19 @@ from django.utils.translation import gettext_lazy
 from stretch import access
 from stretch.org import services as org
 from stretch.org.models import Membership, Profile, Team
+from stretch.transfer.importing import (
+    ImportFailed,
+    Report,
+    cli_actor,
+    fail_with,
+    find_cycle,
+    finish_command,
+    read_file,
+    sorted_problems,
+)
 from stretch.transfer.tabular import Cells, Problem, Row, TableError, read_table
+
+__all__ = ["ImportFailed", "Report", "fail_with", "read_file", "run", "run_command"]
 
 COLUMNS = ("type", "team", "parent_team", "email", "name", "title", "manager_email", "teams")
 REQUIRED = ("type",)
@@ -80,19 +92,6 @@ class Plan:
     people: list[PersonRow] = field(default_factory=list)
 
 
-@dataclass
-class Report:
-    problems: list[Problem]
-    summary: dict[str, int]
-
-    @property
-    def valid(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict:
-        return {"problems": [p.as_dict() for p in self.problems], "summary": self.summary}
-
-
 def run(data: bytes, actor, *, dry_run: bool, filename: str = "") -> Report:
     """Check the file and, unless `dry_run` or it has a problem, import it all at once."""
     if not access.can_manage_company(actor):
@@ -108,7 +107,7 @@ def run(data: bytes, actor, *, dry_run: bool, filename: str = "") -> Report:
     existing = _Existing(plan)
     _check(plan, existing, problems)
     if problems:
-        return Report(_sorted(problems), {})
+        return Report(sorted_problems(problems), {})
     with transaction.atomic():
         summary = _apply(plan, existing, actor)
         if dry_run:
@@ -116,14 +115,22 @@ def run(data: bytes, actor, *, dry_run: bool, filename: str = "") -> Report:
     return Report([], summary)
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line or 0, p.column))
+def text_limits() -> dict[str, int | None]:
+    """The longest text each written column holds, as the models define it."""
+    return {
+        "team": Team._meta.get_field("name").max_length,
+        "email": get_user_model()._meta.get_field("email").max_length,
+        "name": Profile._meta.get_field("display_name").max_length,
+        "title": Profile._meta.get_field("title").max_length,
+    }
 
 
 def _parse(rows: list[Row], problems: list[Problem]) -> Plan:
     plan = Plan()
+    limits = text_limits()
     for row in rows:
         cells = Cells(row, problems)
+        cells.check_lengths(limits)
         kind = cells.text("type").lower()
         if kind == "team":
             name = cells.required("team")
@@ -296,12 +303,8 @@ def _check_team_tree(
 
     reported: set[str] = set()
     for row in file_teams.values():
-        path = [row.name]
-        node = parent_of(row.name)
-        while node and node not in path and len(path) < 10_000:
-            path.append(node)
-            node = parent_of(node)
-        if node and node == row.name and row.name not in reported:
+        path = find_cycle(row.name, lambda name: parent_of(name) or None)
+        if path is not None and row.name not in reported:
             reported |= set(path)
             problems.append(
                 Problem(
@@ -344,12 +347,8 @@ def _check_manager_cycles(
 
     reported: set[str] = set()
     for row in file_people.values():
-        path = [row.email]
-        node = manager_of(row.email)
-        while node and node not in path and len(path) < 100_000:
-            path.append(node)
-            node = manager_of(node)
-        if node and node == row.email and row.email not in reported:
+        path = find_cycle(row.email, lambda email: manager_of(email) or None)
+        if path is not None and row.email not in reported:
             reported |= set(path)
             problems.append(
                 Problem(
@@ -410,9 +409,7 @@ def _apply(plan: Plan, existing: _Existing, actor) -> dict[str, int]:
             teams[team_row.name] = org.create_team(actor, name=team_row.name, parent=parent)
             summary["teams_created"] += 1
         elif team.parent_id != (parent.pk if parent else None):
-            org.validate_team_parent(team, parent)
-            team.parent = parent
-            team.save(update_fields=["parent"])
+            org.move_team(team, parent)
             summary["teams_updated"] += 1
     people: dict[str, Any] = {}
     created: set[str] = set()
@@ -429,14 +426,13 @@ def _apply(plan: Plan, existing: _Existing, actor) -> dict[str, int]:
     for row in plan.people:
         person = people[row.email]
         manager = (people.get(row.manager) or existing.person(row.manager)) if row.manager else None
-        profile, _created = Profile.objects.get_or_create(user=person)
-        changed = False
+        profile = Profile.objects.filter(user=person).first()
         wanted = (row.name, row.title, manager.pk if manager else None)
-        if (profile.display_name, profile.title, profile.manager_id) != wanted:
-            profile.display_name, profile.title = row.name, row.title
-            profile.manager = manager
-            profile.save(update_fields=["display_name", "title", "manager"])
-            changed = True
+        changed = profile is None or (
+            (profile.display_name, profile.title, profile.manager_id) != wanted
+        )
+        if changed:
+            org.update_profile(person, display_name=row.name, title=row.title, manager=manager)
         if person.email != row.email:
             person.email = row.email
             person.save(update_fields=["email"])
@@ -450,51 +446,20 @@ def _apply(plan: Plan, existing: _Existing, actor) -> dict[str, int]:
 def _set_memberships(
     person, row: PersonRow, teams: dict[str, Team], team_by_id: dict[int, Team], summary: dict
 ) -> None:
-    current = {m.team_id: m for m in Membership.objects.filter(person=person)}
+    current = {
+        m.team_id: m for m in Membership.objects.filter(person=person).select_related("team")
+    }
     wanted = {teams[name].pk: role for name, role in row.teams.items()}
-    gone = [m.pk for team_id, m in current.items() if team_id not in wanted]
-    if gone:
-        Membership.objects.filter(pk__in=gone).delete()
-        summary["memberships_removed"] += len(gone)
+    for team_id, membership in current.items():
+        if team_id not in wanted:
+            org.remove_membership(membership.team, person)
+            summary["memberships_removed"] += 1
     for team_id, role in wanted.items():
         had = current.get(team_id)
         if had is not None and had.role == role:
             continue
         org.set_membership(team_by_id[team_id], person, role)
         summary["memberships_added" if had is None else "memberships_changed"] += 1
-
-
-def read_file(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise ImportFailed(
-            _("cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
-        ) from None
-
-
-class ImportFailed(Exception):
-    """The file was refused: its problems were printed, this says nothing was written."""
-
-
-def fail_with(problems: list[Problem]) -> None:
-    """Print every problem on stderr (one a line) and fail with one closing line."""
-    import sys
-
-    if len(problems) == 1:
-        raise ImportFailed(str(problems[0]))
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    raise ImportFailed(_("%(n)s problems; nothing was written.") % {"n": len(problems)})
-
-
-def cli_actor():
-    """Who the command acts as: the first active administrator, or, on an installation
-    with none yet, an administrator that exists only for the import."""
-    User = get_user_model()
-    found = User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-    return found or User(username="stretch-cli", is_staff=True, is_superuser=True)
 
 
 SUMMARY_LABELS = {
@@ -509,10 +474,9 @@ SUMMARY_LABELS = {
 
 
 def run_command(path: str, dry_run: bool = False) -> None:
-    """`stretch import-org FILE [--dry-run]`."""
-    report = run(read_file(path), cli_actor(), dry_run=dry_run, filename=path)
-    if report.problems:
-        fail_with(report.problems)
-    parts = ", ".join(f"{report.summary[key]} {label}" for key, label in SUMMARY_LABELS.items())
-    prefix = _("Dry run, nothing written") if dry_run else _("Imported")
-    print(f"{prefix}: {parts}.")
+    """`stretch import-org FILE [--dry-run]`, as the first administrator (see
+    `importing.cli_actor`: the very first import of an empty installation may run before
+    anyone exists)."""
+    data = read_file(path)
+    report = run(data, cli_actor(first_import=True), dry_run=dry_run, filename=path)
+    finish_command(report, SUMMARY_LABELS, dry_run=dry_run)

@@ -16,7 +16,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -286,7 +286,14 @@ def _xlsx_lines(data: bytes, sheet: str | None) -> Iterator[tuple[int, tuple]]:
         names = {name.casefold(): name for name in book.sheetnames}
         name = names.get((sheet or "").casefold()) or book.sheetnames[0]
         worksheet = book[name]
-        yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
+        # The sheet's <dimension> is what the file claims, not what it holds: one claiming
+        # A1:XFD1048576 would pad every row to 16,384 cells. Rows are read as far as their
+        # last cell until the header is found, then no wider than the header.
+        worksheet.reset_dimensions()
+        width = _header_width(worksheet)
+        if width:
+            rows = worksheet.iter_rows(min_row=1, min_col=1, max_col=width, values_only=True)
+            yield from enumerate(rows, start=1)
     except TableError:
         raise
     except Exception:
@@ -295,6 +302,17 @@ def _xlsx_lines(data: bytes, sheet: str | None) -> Iterator[tuple[int, tuple]]:
         ) from None
     finally:
         book.close()
+
+
+def _header_width(worksheet) -> int:
+    """How many columns the sheet's first non-empty row (its header) spans; 0 for none."""
+    for seen, values in enumerate(worksheet.iter_rows(min_row=1, min_col=1, values_only=True)):
+        if seen > 2 * max_rows() + 1000:
+            raise TableError([_too_many_rows(seen + 1)])
+        texts = [_text(value) for value in values]
+        if any(texts):
+            return max(index for index, text in enumerate(texts) if text) + 1
+    return 0
 
 
 class Cells:
@@ -309,6 +327,17 @@ class Cells:
 
     def text(self, column: str) -> str:
         return self.row.cells.get(column, "")
+
+    def check_lengths(self, limits: Mapping[str, int | None]) -> None:
+        """A problem for each column whose text is longer than its limit (None: no limit)."""
+        for column, limit in limits.items():
+            length = len(self.text(column))
+            if limit is not None and length > limit:
+                self.problem(
+                    column,
+                    _("At most %(limit)s characters; this has %(length)s.")
+                    % {"limit": limit, "length": length},
+                )
 
     def required(self, column: str) -> str:
         value = self.text(column)

@@ -137,3 +137,31 @@ def test_an_import_killed_half_way_writes_nothing(tmp_path):
         assert connection.execute("select count(*) from okrs_keyresult").fetchone() == (0,)
     finally:
         connection.close()
+
+
+def test_without_an_administrator_the_okr_import_refuses_in_one_line(db, tmp_path, capsys):
+    from stretch.org import services as org
+
+    org.create_person("alice")
+    path = tmp_path / "okrs.csv"
+    path.write_text(OKRS)
+    assert main(["import-okrs", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        "stretch import-okrs: error: no administrator to import as; "
+        "create one with `stretch createuser NAME --admin`\n"
+    )
+    assert not Objective.objects.exists()
+
+
+def test_the_very_first_org_import_runs_on_an_empty_installation(db, tmp_path, capsys):
+    from django.contrib.auth import get_user_model
+
+    path = tmp_path / "org.csv"
+    path.write_text("type,team,parent_team,email,name\nteam,Acme,,,\nperson,,,ana@a.test,Ana\n")
+    assert main(["import-org", str(path)]) == 0
+    assert "1 teams created, 0 teams updated, 1 people created" in capsys.readouterr().out
+    assert Team.objects.get().name == "Acme"
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["ana@a.test"]
+    # once people exist, an administrator is needed
+    assert main(["import-org", str(path)]) == 1
+    assert "no administrator to import as" in capsys.readouterr().err

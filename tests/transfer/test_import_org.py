@@ -124,3 +124,47 @@ def test_only_administrators_import_the_org_chart(company):
 def test_a_wrong_header_names_the_unknown_columns(company):
     report = run(company, "type,email,shoe_size\nperson,a@b.test,44\n")
     assert where(report) == [(1, "shoe_size")]
+
+
+def test_texts_longer_than_the_database_holds_name_line_and_column(company):
+    before = counts()
+    text = HEADER + (
+        f"team,{'T' * 201},Testco,,,,,\n"
+        f"person,,,long@testco.test,{'N' * 201},{'t' * 201},,\n"
+        f"person,,,{'e' * 250}@testco.test,Eve,,,\n"
+    )
+    report = run(company, text)
+    assert where(report) == [(2, "team"), (3, "name"), (3, "title"), (4, "email")]
+    assert report.problems[0].message == "At most 200 characters; this has 201."
+    assert counts() == before
+
+
+def test_find_cycle_walks_up_to_the_start_or_stops():
+    from stretch.transfer.importing import find_cycle
+
+    parents = {"a": "b", "b": "c", "c": "a", "d": "b", "e": None}
+    assert find_cycle("a", parents.get) == ["a", "b", "c"]
+    assert find_cycle("d", parents.get) is None  # a loop above d, not through it
+    assert find_cycle("e", parents.get) is None
+    assert find_cycle("x", {"x": "x"}.get) == ["x"]
+
+
+def test_moving_a_team_goes_through_the_service_that_refuses_a_loop(company):
+    from django.core.exceptions import ValidationError
+
+    from stretch.org import services as org
+
+    with pytest.raises(ValidationError):
+        org.move_team(company.engineering, company.platform)
+    report = run(company, HEADER + "team,Platform,Sales,,,,,\n")
+    assert report.summary["teams_updated"] == 1
+    assert Team.objects.get(name="Platform").parent == company.sales
+
+
+def test_a_membership_the_file_no_longer_names_is_removed(company):
+    run(company, GOOD)
+    report = run(company, HEADER + "person,,,tia@testco.test,Tia Two,Agent,,Support\n")
+    assert report.summary["memberships_removed"] == 1
+    tia = get_user_model().objects.get(email="tia@testco.test")
+    assert [m.team.name for m in Membership.objects.filter(person=tia)] == ["Support"]
+    assert Profile.objects.get(user=tia).manager is None

@@ -63,3 +63,20 @@ def test_the_template_csvs_import_cleanly_once_their_names_exist(company):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         assert response.content.splitlines()[0].startswith(b"type" if kind == "org" else b"cycle")
+
+
+def test_an_administrator_sees_a_members_import_but_may_not_apply_it(company):
+    alice = client_for(company.alice)
+    response = alice.post("/imports/", {"kind": "okrs", "file": SimpleUploadedFile("o.csv", OKRS)})
+    job_page = response["Location"]
+    admin = client_for(company.admin)
+    page = admin.get(job_page)
+    assert page.status_code == 200 and b"objectives created" in page.content
+    assert b">Apply<" not in page.content
+    assert b"Only alice, who uploaded this file, may apply it." in page.content
+    refused = admin.post(job_page + "apply/")
+    assert refused.status_code == 403
+    assert b"Only the person who uploaded this file may apply it (alice)." in refused.content
+    assert not Objective.objects.filter(title="From the page").exists()
+    assert alice.post(job_page + "apply/").status_code == 302
+    assert Objective.objects.filter(title="From the page").count() == 1

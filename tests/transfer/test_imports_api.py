@@ -87,3 +87,40 @@ def test_people_see_their_own_imports_and_administrators_all(company):
     assert dave.get("/imports").json()["count"] == 0
     assert alice.get("/imports").json()["count"] == 1
     assert Uploader(company.admin).get("/imports").json()["count"] == 1
+
+
+def test_only_the_uploader_applies_an_import_and_with_their_own_rights(company):
+    """An administrator reads a member's import but cannot apply it: applying would write
+    the member's file with the administrator's rights (here: renaming Dave's objective)."""
+    from stretch.okrs import services as okrs
+
+    daves = okrs.create_objective(
+        company.dave, cycle=company.year, title="Dave's own", owner_person=company.dave
+    )
+    renaming = f"objective_id,cycle,objective,owner\n{daves.pk},Year,Renamed by Alice,dave\n"
+    job = Uploader(company.alice).upload(renaming.encode()).json()
+    assert job["status"] == "invalid"  # alice may not change dave's objective
+    admin = Uploader(company.admin)
+    assert admin.get(f"/imports/{job['id']}").status_code == 200
+    refused = admin.post(f"/imports/{job['id']}/apply")
+    assert refused.status_code == 403, refused.content
+    assert "Only the person who uploaded this file may apply it" in refused.json()["detail"]
+    daves.refresh_from_db()
+    assert daves.title == "Dave's own"
+    assert ImportJob.objects.get(pk=job["id"]).status == "invalid"
+    # and the uploader's own apply still runs with her rights: refused, nothing written
+    again = Uploader(company.alice).post(f"/imports/{job['id']}/apply")
+    assert again.status_code == 409
+    daves.refresh_from_db()
+    assert daves.title == "Dave's own"
+
+
+def test_superscript_digits_or_a_huge_number_as_the_cycle_are_a_400_on_cycle(company):
+    alice = Uploader(company.alice)
+    for cycle in ("²", "99999999999999999999999", str(2**63)):
+        response = alice.upload(OKRS, cycle=cycle)
+        assert response.status_code == 400, (cycle, response.content)
+        assert response.json()["field"] == "cycle"
+    assert alice.upload(OKRS, cycle=str(company.year.pk)).json()["options"] == {
+        "cycle": company.year.pk
+    }

@@ -127,3 +127,47 @@ def test_bad_numbers_and_dates_name_line_and_column():
     assert values[0][0] == 12.5 and str(values[0][1]) == "2026-01-31"
     assert [(p.line, p.column) for p in problems] == [(3, "n"), (3, "d"), (4, "n"), (5, "n")]
     assert str(problems[0]).startswith("line 3, column n: “12,5” is not a number")
+
+
+def _claiming_the_whole_sheet(data: bytes) -> bytes:
+    """The same XLSX file, its sheet's <dimension> claiming A1:XFD1048576."""
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                start = text.index("<dimension ref=")
+                end = text.index("/>", start) + 2
+                content = (text[:start] + '<dimension ref="A1:XFD1048576"/>' + text[end:]).encode()
+                assert b"XFD1048576" in content
+            out.writestr(entry, content)
+    return target.getvalue()
+
+
+def test_an_xlsx_claiming_the_whole_sheet_reads_rows_no_wider_than_the_header():
+    from stretch.transfer.tabular import _xlsx_lines
+
+    rows = [["name", "key_result", "start"], *[[f"n{i}", "k", i] for i in range(50)]]
+    data = _claiming_the_whole_sheet(xlsx(rows))
+    lines = list(_xlsx_lines(data, None))
+    assert len(lines) == 51
+    assert {len(values) for _line, values in lines} == {3}
+    assert lines[1] == (2, ("n0", "k", 0))
+    table = read(data)
+    assert [row.line for row in table.rows][:2] == [2, 3] and len(table.rows) == 50
+
+
+def test_an_xlsx_claiming_the_whole_sheet_is_still_refused_past_the_row_limit(settings):
+    settings.STRETCH_IMPORT_MAX_ROWS = 10
+    rows = [["name", "key_result", "start"], *[[f"n{i}", "k", i] for i in range(11)]]
+    problems = refused(_claiming_the_whole_sheet(xlsx(rows)))
+    assert problems[0].line == 12 and "more than 10 rows" in problems[0].message
+
+
+def test_a_text_longer_than_its_limit_names_line_and_column():
+    table = read(b"name,start\n" + b"x" * 31 + b",1\n")
+    problems: list[Problem] = []
+    Cells(table.rows[0], problems).check_lengths({"name": 30, "start": None})
+    assert [(p.line, p.column) for p in problems] == [(2, "name")]
+    assert "At most 30 characters; this has 31" in problems[0].message
