@@ -210,6 +210,61 @@ STRETCH_IMPORT_MAX_BYTES = int(os.environ.get("STRETCH_IMPORT_MAX_BYTES", str(10
 STRETCH_IMPORT_MAX_ROWS = int(os.environ.get("STRETCH_IMPORT_MAX_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, STRETCH_IMPORT_MAX_BYTES + 1_048_576)
 
+# Cache and sessions. Without REDIS_URL: a cache in each process's memory and sessions in the
+# database (one box). With REDIS_URL (redis://[:password@]host:6379/0, rediss:// for TLS):
+# one cache shared by every `stretch serve`, so a tree cached by one server is invalidated on
+# all of them, and sessions read through it from the database ("cached_db": a Redis flush
+# or restart signs nobody out).
+# STRETCH_CACHE_PREFIX  the prefix of every cache key (default "stretch"), so two Stretch
+#                       installations, or a test run, can share one Redis.
+# Rate limits (issue 10) will count in this cache too; without Redis they count per process.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+STRETCH_CACHE_PREFIX = os.environ.get("STRETCH_CACHE_PREFIX", "").strip() or "stretch"
+
+
+def _is_redis_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError when it is not a number)
+    except ValueError:
+        return False
+    if parts.scheme == "unix":
+        return bool(parts.path)
+    database = parts.path.strip("/")
+    return (
+        parts.scheme in {"redis", "rediss"}
+        and bool(parts.hostname)
+        and (database == "" or database.isdigit())
+    )
+
+
+if REDIS_URL:
+    if not _is_redis_url(REDIS_URL):
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} is not a Redis URL; use redis://127.0.0.1:6379/0 "
+            "(redis://:password@host:6379/0, rediss:// for TLS)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": STRETCH_CACHE_PREFIX,
+            "TIMEOUT": 600,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": STRETCH_CACHE_PREFIX,
+            "TIMEOUT": 600,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 # Sign-in. Local passwords and, when configured, the company's OpenID Connect provider.
 #
 # STRETCH_OIDC_ISSUER         the provider's issuer URL, e.g. https://login.example.com/realms/acme
