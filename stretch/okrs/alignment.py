@@ -12,11 +12,12 @@ is shown below that objective, which frames it as "context".
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from stretch import access
+from stretch import access, caching
 from stretch.okrs import rollup
 from stretch.okrs.models import Cycle, Objective
 from stretch.org.models import Company, StrategyPillar, Team, display_name
@@ -83,40 +84,124 @@ def child_counts(user, ids: set[int], parent_ids: Iterable[int]) -> dict[int, in
     return {row["parent_id"]: row["n"] for row in rows}
 
 
-def build(user, cycle: Cycle) -> dict:
-    """The whole tree of `cycle` as the viewer may see it, for the JSON API."""
+@dataclass(slots=True)
+class Row:
+    """One objective of a cycle's tree as everyone sees it: who may see it is decided after."""
+
+    pk: int
+    title: str
+    cycle_id: int
+    parent_id: int | None
+    pillar_id: int | None
+    visibility: str
+    owner_person_id: int | None
+    owner_team_id: int | None
+    owner: dict
+    level: str
+    kind: str
+    status: str
+    progress: float
+    expected_progress: float
+    health: str
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Every objective of a cycle (and the cycles it contains) and every objective above
+    them, with progress, whatever their visibility: the same for every viewer, so cached
+    once (`stretch.caching`) and filtered for each viewer by `build`."""
+
+    rows: dict[int, Row]
+    cycle_ids: set[int]
+    pillars: list[tuple[int, str]]
+    mission: str
+    vision: str
+
+
+def snapshot(cycle: Cycle) -> Snapshot:
     ids = cycle_ids(cycle)
-    objectives = list(access.objectives_visible_to(user, queryset()).filter(cycle_id__in=ids))
+    objectives = list(queryset().filter(cycle_id__in=ids))
     by_id = {o.pk: o for o in objectives}
-    context_ids: set[int] = set()
-    # Objectives of an enclosing cycle (the year above a quarter) frame the tree.
     missing = {o.parent_id for o in objectives if o.parent_id and o.parent_id not in by_id}
     while missing:
-        found = list(access.objectives_visible_to(user, queryset()).filter(pk__in=missing))
+        found = list(queryset().filter(pk__in=missing))
+        by_id.update((o.pk, o) for o in found)
+        missing = {o.parent_id for o in found if o.parent_id and o.parent_id not in by_id}
+    everything = list(by_id.values())
+    rollup.annotate(everything)
+    root_team_ids = set(Team.objects.filter(parent=None).values_list("id", flat=True))
+    rows = {
+        o.pk: Row(
+            pk=o.pk,
+            title=o.title,
+            cycle_id=o.cycle_id,
+            parent_id=o.parent_id,
+            pillar_id=o.pillar_id,
+            visibility=o.visibility,
+            owner_person_id=o.owner_person_id,
+            owner_team_id=o.owner_team_id,
+            owner=owner(o),
+            level=level(o, root_team_ids),
+            kind=o.kind,
+            status=o.status,
+            progress=o.progress,
+            expected_progress=o.expected_progress,
+            health=o.health,
+        )
+        for o in everything
+    }
+    company = Company.load()
+    return Snapshot(
+        rows=rows,
+        cycle_ids=ids,
+        pillars=list(StrategyPillar.objects.values_list("pk", "name")),
+        mission=company.mission,
+        vision=company.vision,
+    )
+
+
+def cached_snapshot(cycle: Cycle) -> Snapshot:
+    return caching.cached(("alignment-snapshot", cycle.pk), lambda: snapshot(cycle))
+
+
+def build(user, cycle: Cycle) -> dict:
+    """The whole tree of `cycle` as the viewer may see it, for the JSON API."""
+    snap = cached_snapshot(cycle)
+    admin = access.is_admin(user)
+    seen = {
+        pk: row
+        for pk, row in snap.rows.items()
+        if admin or access.can_view_objective(user, row)  # type: ignore[arg-type]
+    }
+    ids = snap.cycle_ids
+    by_id = {pk: row for pk, row in seen.items() if row.cycle_id in ids}
+    context_ids: set[int] = set()
+    # Objectives of an enclosing cycle (the year above a quarter) frame the tree.
+    missing = {o.parent_id for o in by_id.values() if o.parent_id and o.parent_id not in by_id}
+    while missing:
+        found = [seen[pk] for pk in missing if pk in seen]
         for o in found:
             by_id[o.pk] = o
             context_ids.add(o.pk)
         missing = {o.parent_id for o in found if o.parent_id and o.parent_id not in by_id}
     everything = list(by_id.values())
-    rollup.annotate(everything)
 
-    root_team_ids = set(Team.objects.filter(parent=None).values_list("id", flat=True))
-    children: dict[int | None, list[Objective]] = defaultdict(list)
+    children: dict[int | None, list[Row]] = defaultdict(list)
     for o in everything:
         parent = o.parent_id if o.parent_id in by_id else None
         children[parent].append(o)
 
-    def by_level(o: Objective):
-        return (LEVEL_ORDER[level(o, root_team_ids)], o.pk)
+    def by_level(o: Row):
+        return (LEVEL_ORDER[o.level], o.pk)
 
-    def node(o: Objective) -> dict:
+    def node(o: Row) -> dict:
         below = [node(c) for c in sorted(children[o.pk], key=by_level)]
         return {
             "id": o.pk,
             "title": o.title,
             "cycle": o.cycle_id,
-            "owner": owner(o),
-            "level": level(o, root_team_ids),
+            "owner": dict(o.owner),
+            "level": o.level,
             "kind": o.kind,
             "status": o.status,
             "progress": o.progress,
@@ -134,8 +219,7 @@ def build(user, cycle: Cycle) -> dict:
     for o in roots:
         by_pillar[o.pillar_id].append(node(o))
     pillars = [
-        {"id": p.pk, "name": p.name, "objectives": by_pillar.pop(p.pk, [])}
-        for p in StrategyPillar.objects.all()
+        {"id": pk, "name": name, "objectives": by_pillar.pop(pk, [])} for pk, name in snap.pillars
     ]
     unpillared = [n for nodes in by_pillar.values() for n in nodes]
     if unpillared:
@@ -147,10 +231,9 @@ def build(user, cycle: Cycle) -> dict:
         if o.cycle_id == cycle.pk
         and (o.parent_id not in by_id or by_id[o.parent_id].cycle_id != cycle.pk)
     ]
-    company = Company.load()
     return {
-        "mission": company.mission,
-        "vision": company.vision,
+        "mission": snap.mission,
+        "vision": snap.vision,
         "pillars": pillars,
         "progress": sum(top) / len(top) if top else 0.0,
         "objective_count": len(everything) - len(context_ids),

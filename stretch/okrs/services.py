@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stretch import access
+from stretch import access, caching
 from stretch.errors import Conflict
 from stretch.kpis.models import Kpi
 from stretch.okrs import agreement, phases, rollup
@@ -612,6 +612,7 @@ def set_milestone_steps(
         MilestoneStep.objects.bulk_update(kept, ["weight", "position"])
         MilestoneStep.objects.bulk_create(created)
         KeyResult.objects.filter(pk=key_result.pk).update(version=F("version") + 1)
+        caching.bump_on_commit()  # bulk writes send no signal
 
 
 # Check-ins ----------------------------------------------------------------------------------
@@ -752,6 +753,7 @@ def refresh_current(key_result: KeyResult) -> None:
             checked_in_at=newest.created_at if newest else None,
             updated_at=timezone.now(),
         )
+        caching.bump_on_commit()  # an update() sends no signal
 
 
 def _health(key_result: KeyResult) -> str:
