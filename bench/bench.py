@@ -142,18 +142,29 @@ def markdown(result: dict) -> str:
         "queueing). Worker peak MB: the largest VmHWM of the gunicorn workers after the scenario "
         "(it only grows).  ",
         "Peak memory per worker at the end: "
-        + ", ".join(f"{fmt(w['peak_mb'], 0)} MB (RSS now {fmt(w['rss_mb'], 0)} MB)" for w in mem.values())
+        + ", ".join(
+            f"{fmt(w['peak_mb'], 0)} MB (RSS now {fmt(w['rss_mb'], 0)} MB)" for w in mem.values()
+        )
         + ".",
     ]
     if "mixed" in result:
-        lines += ["", "Mixed traffic by kind:", "", "| kind | requests | p50 ms | p95 ms | errors |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "Mixed traffic by kind:",
+            "",
+            "| kind | requests | p50 ms | p95 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for kind, s in sorted(result["mixed"]["by_kind"].items()):
             lines.append(
                 f"| {kind} | {s['requests']} | {fmt(s['p50_ms'])} | {fmt(s['p95_ms'])} | {s['errors']} |"
             )
     if result["errors_seen"]:
-        lines += ["", "First errors seen:", ""] + [f"- {e}" for e in result["errors_seen"][:10]]
+        lines += [
+            "",
+            "First errors seen (warm-up and one-client phases included; a keep-alive connection gunicorn closed while idle shows here as a disconnect):",
+            "",
+        ] + [f"- {e}" for e in result["errors_seen"][:10]]
     return "\n".join(lines) + "\n"
 
 
@@ -177,17 +188,24 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="seconds per scenario (30)")
     parser.add_argument("--warmup", type=float, default=3, help="uncounted seconds first (3)")
     parser.add_argument(
-        "--mix-duration", type=float, default=None, help="seconds of mixed traffic (= --duration; 0: none)"
+        "--mix-duration",
+        type=float,
+        default=None,
+        help="seconds of mixed traffic (= --duration; 0: none)",
     )
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
-    parser.add_argument("--threads", type=int, default=None, help="threads per worker (the server's default)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (the server's default)"
+    )
     parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
         help="comma-separated, from: " + ", ".join(SCENARIOS),
     )
     parser.add_argument("--serial-requests", type=int, default=20, help="one-client requests (20)")
-    parser.add_argument("--floor-runs", type=int, default=30, help="runs of each database floor (30)")
+    parser.add_argument(
+        "--floor-runs", type=int, default=30, help="runs of each database floor (30)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--out", default=None, help="result path without extension (default bench/results/DB-TIME)"
@@ -220,8 +238,16 @@ def main() -> None:
         env["DATABASE_URL"] = args.database_url
     else:
         env.pop("DATABASE_URL", None)
-    cmd = [str(STRETCH), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(args.workers)]
+    cmd = [
+        str(STRETCH),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     threads = args.threads or int(env.get("STRETCH_THREADS", "4"))

@@ -33,7 +33,7 @@ MINE = (
     " OR o.owner_team_id IN (SELECT team_id FROM org_membership WHERE person_id = :u))"
 )
 IN_CYCLE_TREE = (
-    'o.cycle_id IN (SELECT id FROM okrs_cycle WHERE start >= (SELECT start FROM okrs_cycle'
+    "o.cycle_id IN (SELECT id FROM okrs_cycle WHERE start >= (SELECT start FROM okrs_cycle"
     ' WHERE id = :c) AND "end" <= (SELECT "end" FROM okrs_cycle WHERE id = :c))'
 )
 
@@ -52,11 +52,11 @@ def _krs_of(where: str) -> list[str]:
 CYCLES = 'SELECT id, name, status, start, "end" FROM okrs_cycle ORDER BY start DESC'
 
 TREE_LEVELS = (
-    "WITH roots AS (SELECT o.id FROM okrs_objective o WHERE o.cycle_id = :c AND {vis} AND"
+    f"WITH roots AS (SELECT o.id FROM okrs_objective o WHERE o.cycle_id = :c AND {VIS} AND"
     " (o.parent_id IS NULL OR o.parent_id NOT IN (SELECT id FROM okrs_objective WHERE cycle_id = :c))),"
     " lvl AS (SELECT id FROM roots UNION SELECT o.id FROM okrs_objective o"
-    " WHERE o.parent_id IN (SELECT id FROM roots) AND {vis})"
-).format(vis=VIS)
+    f" WHERE o.parent_id IN (SELECT id FROM roots) AND {VIS})"
+)
 
 TEAM_WHERE = (
     "o.cycle_id = :c AND (o.owner_team_id = :t"
@@ -82,7 +82,7 @@ FLOORS: dict[str, list[str]] = {
         CYCLES,
     ],
     "objective": [
-        f"SELECT {OBJ_COLS}, c.name, c.start, c.\"end\" FROM {OBJ_FROM}"
+        f'SELECT {OBJ_COLS}, c.name, c.start, c."end" FROM {OBJ_FROM}'
         " JOIN okrs_cycle c ON c.id = o.cycle_id WHERE o.id = :o",
         *_krs_of("o.id = :o"),
         "SELECT * FROM (SELECT ci.id, ci.key_result_id, ci.value, ci.confidence, ci.note,"
@@ -191,9 +191,13 @@ def statements(name: str, vendor: str) -> list[str]:
     out = []
     for sql in FLOORS.get(name, []):
         if vendor == "postgresql":
-            sql = sql.replace("{ilike}", "ILIKE").replace("{week}", "date_trunc('week', ci.created_at)")
+            sql = sql.replace("{ilike}", "ILIKE").replace(
+                "{week}", "date_trunc('week', ci.created_at)"
+            )
             sql = re.sub(r"(?<![:\w]):([a-z_]+)", r"%(\1)s", sql)
         else:
-            sql = sql.replace("{ilike}", "LIKE").replace("{week}", "strftime('%Y-%W', ci.created_at)")
+            sql = sql.replace("{ilike}", "LIKE").replace(
+                "{week}", "strftime('%Y-%W', ci.created_at)"
+            )
         out.append(sql)
     return out

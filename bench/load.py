@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import floors  # noqa: E402
+import floors
 
 PASSWORD = "stretch-demo"
 
@@ -155,7 +155,9 @@ def choose(db: Db, clients: int, seed: int) -> dict:
         )
     ]
     teams = [r[0] for r in db.all("SELECT DISTINCT team_id FROM org_membership ORDER BY 1")]
-    titles = [r[0] for r in db.all("SELECT title FROM okrs_objective WHERE cycle_id = :c", {"c": c})]
+    titles = [
+        r[0] for r in db.all("SELECT title FROM okrs_objective WHERE cycle_id = :c", {"c": c})
+    ]
     words = Counter(
         w.lower() for t in titles for w in re.findall(r"[^\W\d_]{5,}", t, flags=re.UNICODE)
     )
@@ -454,7 +456,10 @@ async def main_async(cfg: dict) -> dict:
         make = makers[name]
         log(f"scenario {name}: {cfg['clients']} clients for {cfg['duration']} s")
         loaded = await drive(
-            clients, lambda cl, m=make, n=name: (n, m(cl)), cfg["duration"], cfg["warmup"],
+            clients,
+            lambda cl, m=make, n=name: (n, m(cl)),
+            cfg["duration"],
+            cfg["warmup"],
             results["errors_seen"],
         )
         alone = await serial(clients[0], make, cfg["serial_requests"], cfg["serial_seconds"])
@@ -475,7 +480,9 @@ async def main_async(cfg: dict) -> dict:
             return n, makers[n](cl)
 
         log(f"mixed traffic: {cfg['clients']} clients for {cfg['mix_duration']} s")
-        mixed = await drive(clients, pick, cfg["mix_duration"], cfg["warmup"], results["errors_seen"])
+        mixed = await drive(
+            clients, pick, cfg["mix_duration"], cfg["warmup"], results["errors_seen"]
+        )
         results["mixed"] = {
             "weights": MIX,
             "all": mixed.pop("_all"),
