@@ -101,13 +101,19 @@ def _key(key_parts: Sequence[Any]) -> str:
     return text
 
 
+def active() -> bool:
+    """Whether reads may use the cache: not inside a transaction, which may see (and would
+    cache) its own uncommitted writes."""
+    return not connection.in_atomic_block
+
+
 def cached(key_parts: Sequence[Any], builder: Callable[[], T], timeout: int = TIMEOUT) -> T:
     """`builder()`, cached under `key_parts` in the current OKR generation.
 
     The key also holds today's date (pace and health depend on it) and the active language.
     Inside a transaction the cache is skipped: what it would store might never commit.
     """
-    if connection.in_atomic_block:
+    if not active():
         return builder()
     try:
         key = "okrs:{}:{}:{}:{}".format(

@@ -15,7 +15,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from stretch import access
+from stretch import access, caching
 from stretch.okrs import rollup
 from stretch.okrs.alignment import (
     LEVEL_ORDER,
@@ -153,9 +153,43 @@ def _with_children(user, ids: set[int], parents: list[Objective]) -> dict[int, N
     return nodes
 
 
+@dataclass(frozen=True, slots=True)
+class Private:
+    """What decides who may see a private objective (see `access.can_view_objective`)."""
+
+    pk: int
+    owner_person_id: int | None
+    owner_team_id: int | None
+    visibility: str = Objective.Visibility.PRIVATE
+
+
+def private_objectives() -> list[Private]:
+    """Every private objective, cached: which of them a viewer may see names their tree."""
+
+    def build() -> list[Private]:
+        rows = Objective.objects.filter(visibility=Objective.Visibility.PRIVATE)
+        return [Private(*row) for row in rows.values_list("pk", "owner_person_id", "owner_team_id")]
+
+    return caching.cached(("private-objectives",), build)
+
+
 def company_tree(user, cycle: Cycle, *, pillar: str | None = None, offset: int = 0) -> list[Group]:
     """The top two levels of the tree, grouped by pillar; `pillar` ("3" or "none") and
-    `offset` ask for one pillar's next top-level objectives instead."""
+    `offset` ask for one pillar's next top-level objectives instead.
+
+    Cached for everyone who may see the same objectives: the public ones and the same
+    private ones (the tree shows nothing else that depends on the viewer).
+    """
+    if not caching.active() or not user.is_authenticated:
+        return _company_tree(user, cycle, pillar=pillar, offset=offset)
+    sees = caching.visible_key(user, private_objectives())
+    return caching.cached(
+        ("company-tree", cycle.pk, pillar or "", offset, sees),
+        lambda: _company_tree(user, cycle, pillar=pillar, offset=offset),
+    )
+
+
+def _company_tree(user, cycle: Cycle, *, pillar: str | None, offset: int) -> list[Group]:
     ids = cycle_ids(cycle)
     # The cycle's top: objectives aligned to nothing, to one the viewer may not see, or to
     # one of an enclosing cycle. Only their ids are read here; most objectives are below.
