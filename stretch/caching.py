@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 
@@ -162,7 +163,7 @@ def _on_save(sender, instance=None, update_fields=None, **kwargs) -> None:
     bump_on_commit()
 
 
-def _models() -> list[type]:
+def _models() -> list[type[Model]]:
     from stretch.okrs.models import CheckIn, Cycle, KeyResult, MilestoneStep, Objective
     from stretch.org.models import Company, Profile, StrategyPillar, Team
 

@@ -81,9 +81,7 @@ def objective_queries(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "okrs_objective" in q["sql"]]
 
 
-def test_a_check_in_through_the_api_shows_in_the_cached_alignment_json(
-    company, okrs_tree, api_as
-):
+def test_a_check_in_through_the_api_shows_in_the_cached_alignment_json(company, okrs_tree, api_as):
     api = api_as(company.alice)
     assert nodes(alignment(api, company.quarter))[okrs_tree.mine.pk]["progress"] == 0.0
     with CaptureQueriesContext(connection) as again:
