@@ -119,8 +119,9 @@ def markdown(result: dict) -> str:
             if floor and floor["p50_ms"] and alone["p50_ms"]
             else None
         )
+        label = s["label"] + (" (warm-up requests only)" if loaded.get("warm_up_only") else "")
         lines.append(
-            f"| {s['label']} | {fmt(loaded['p50_ms'])} | {fmt(loaded['p95_ms'])} "
+            f"| {label} | {fmt(loaded['p50_ms'])} | {fmt(loaded['p95_ms'])} "
             f"| {fmt(loaded['p99_ms'])} | {fmt(loaded['rps'])} | {loaded['errors']} "
             f"| {fmt(alone['p50_ms'])} | {fmt(floor['p50_ms'] if floor else None, 2)} "
             f"| {fmt(x_fw)} | {fmt(x_db)} | {fmt(peak, 0)} |"
