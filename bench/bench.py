@@ -272,6 +272,7 @@ def main() -> None:
             "floor_seconds": 10,
             "seed": args.seed,
             "server_pid": server.pid,
+            "partial_out": str(out.with_suffix(".partial.json")),
             "workers": args.workers,
             "threads": threads,
         }
@@ -302,7 +303,7 @@ def main() -> None:
     }
     result["machine"]["load_average_at_start"] = started_load
     out.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str))
-    for extra in (".config.json", ".load.json"):
+    for extra in (".config.json", ".load.json", ".partial.json"):
         out.with_suffix(extra).unlink(missing_ok=True)
     table = markdown(result)
     out.with_suffix(".md").write_text(table)

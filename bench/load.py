@@ -482,6 +482,9 @@ async def main_async(cfg: dict) -> dict:
             "db_floor": floor,
             "memory_after": memory(master),
         }
+        partial = Path(cfg["partial_out"]) if cfg.get("partial_out") else None
+        if partial:  # what is measured so far survives an interrupted run
+            partial.write_text(json.dumps(results, indent=2, default=str))
     if cfg["mix_duration"] > 0:
         names = list(MIX)
         weights = [MIX[n] for n in names]
