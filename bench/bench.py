@@ -5,6 +5,7 @@ Reports; asserts nothing about time. See bench/README.md.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -255,7 +256,9 @@ def main() -> None:
     server_log = out.with_suffix(".server.log")
     print(f"bench: starting {' '.join(cmd[1:])} (log: {server_log})", flush=True)
     with open(server_log, "w") as log:
-        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        server = subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
     try:
         wait_until_up(base, server, server_log)
         cfg = {
@@ -289,10 +292,10 @@ def main() -> None:
         raise SystemExit(f"bench: error: the load process failed ({error.returncode})") from None
     finally:
         server.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        with contextlib.suppress(ProcessLookupError):  # the workers too, even a busy one
+            os.killpg(server.pid, signal.SIGKILL)
     cfg.pop("db")
     result = {
         "started_at": started.isoformat(timespec="seconds"),
