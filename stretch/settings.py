@@ -8,6 +8,9 @@ STRETCH_SECRET_KEY    signing key; generated once into the data folder when unse
 STRETCH_DEBUG         "1" for Django's debug pages (never in production)
 STRETCH_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
 STRETCH_TIME_ZONE     the company's time zone, used for "today" in pace math (default UTC)
+REDIS_URL             redis://host:6379/0: cache and sessions shared by several servers
+STRETCH_CACHE_PREFIX  the cache keys' prefix, to share one Redis between installations
+(sign-in with OpenID Connect and the import limits are described where they are set, below)
 """
 
 import os

@@ -36,6 +36,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from stretch import caching
 from stretch.cfr.models import (
     ActionItem,
     AgendaItem,
@@ -78,6 +79,7 @@ def generate_command(people: int, seed: int = 1, today: date | None = None) -> N
     if people < 1:
         raise SystemExit("--people must be at least 1.")
     result = generate(people, seed=seed, today=today, out=print)
+    caching.bump()  # COPY and bulk inserts send no signals: servers sharing the cache rebuild
     print(
         f"Sign in as {result.admin} (administrator) or {result.member} (a team member), "
         f"password {PASSWORD!r}."

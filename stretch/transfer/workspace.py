@@ -47,6 +47,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 import stretch
+from stretch import caching
 
 FORMAT = "stretch-workspace"
 VERSION = 1
@@ -474,6 +475,7 @@ def import_command(path: str) -> None:
         with source:
             counts = read_workspace(source, progress)
         where = path
+    caching.bump()  # plain inserts send no signals: servers sharing the cache must rebuild
     print(
         f"Imported {sum(counts.values())} rows from {where} in "
         f"{time.monotonic() - started:.1f} s: {_summary(counts)}. People sign in with "
